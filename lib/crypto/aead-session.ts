@@ -1,0 +1,103 @@
+/**
+ * One direction of an AEAD conversation: a subkey and a nonce counter.
+ *
+ *   nonce = 00 00 .. 00 (12 or 24 bytes), little-endian, +1 after every seal or open
+ *   no associated data; 16-byte tag
+ *
+ * A TCP chunk costs two nonces (length, then payload); a UDP packet seals once
+ * with the all-zero nonce.
+ */
+import { createCipheriv, createDecipheriv, type CipherGCM, type DecipherGCM } from 'node:crypto';
+import type { CipherSpec } from './methods.js';
+import { hchacha20 } from './hchacha20.js';
+
+/** Adds one to a little-endian counter in place (libsodium `sodium_increment`). */
+export function incrementNonce(nonce: Buffer): void {
+  for (let i = 0; i < nonce.length; i++) {
+    const v = (nonce[i]! + 1) & 0xff;
+    nonce[i] = v;
+    if (v !== 0) return;
+  }
+}
+
+/**
+ * Seals and opens with one subkey and a running nonce. Not thread-safe in any
+ * sense: one session belongs to one direction of one stream.
+ */
+export class AeadSession {
+  readonly #spec: CipherSpec;
+  readonly #key: Buffer;
+  readonly #nonce: Buffer;
+  // XChaCha20 only: HChaCha20 output and the 12-byte IETF nonce (4 zero bytes + nonce[16..24]).
+  readonly #xkey: Buffer | undefined;
+  readonly #xiv: Buffer | undefined;
+
+  /**
+   * @param spec the method
+   * @param subkey the per-salt subkey (`spec.keyLength` bytes)
+   */
+  constructor(spec: CipherSpec, subkey: Buffer) {
+    this.#spec = spec;
+    this.#key = subkey;
+    this.#nonce = Buffer.alloc(spec.nonceLength);
+    if (spec.extendedNonce) {
+      this.#xkey = Buffer.allocUnsafe(32);
+      this.#xiv = Buffer.alloc(12);
+    }
+  }
+
+  /** The current nonce (a copy), for tests. */
+  get nonce(): Buffer {
+    return Buffer.from(this.#nonce);
+  }
+
+  #keyAndIv(): [Buffer, Buffer] {
+    if (this.#xkey === undefined || this.#xiv === undefined) return [this.#key, this.#nonce];
+    hchacha20(this.#key, this.#nonce.subarray(0, 16), this.#xkey);
+    this.#nonce.copy(this.#xiv, 4, 16, 24);
+    return [this.#xkey, this.#xiv];
+  }
+
+  /**
+   * Encrypts `plaintext` and advances the nonce.
+   * @returns the ciphertext (same length as the plaintext) and the 16-byte tag
+   */
+  seal(plaintext: Buffer): [ciphertext: Buffer, tag: Buffer] {
+    const [key, iv] = this.#keyAndIv();
+    const cipher = createCipheriv(this.#spec.algorithm as 'aes-256-gcm', key, iv, { authTagLength: this.#spec.tagLength }) as CipherGCM;
+    const ciphertext = cipher.update(plaintext);
+    cipher.final();
+    incrementNonce(this.#nonce);
+    return [ciphertext, cipher.getAuthTag()];
+  }
+
+  /**
+   * Seals `plaintext` into `out` at `offset` as `ciphertext || tag`.
+   * @returns the offset just past the tag
+   */
+  sealInto(plaintext: Buffer, out: Buffer, offset: number): number {
+    const [ciphertext, tag] = this.seal(plaintext);
+    ciphertext.copy(out, offset);
+    tag.copy(out, offset + ciphertext.length);
+    return offset + ciphertext.length + tag.length;
+  }
+
+  /**
+   * Decrypts and authenticates, then advances the nonce (also on failure:
+   * a failed stream is never read again).
+   * @returns the plaintext, or `null` if the tag does not match
+   */
+  open(ciphertext: Buffer, tag: Buffer): Buffer | null {
+    const [key, iv] = this.#keyAndIv();
+    const decipher = createDecipheriv(this.#spec.algorithm as 'aes-256-gcm', key, iv, { authTagLength: this.#spec.tagLength }) as DecipherGCM;
+    decipher.setAuthTag(tag);
+    const plaintext = decipher.update(ciphertext);
+    incrementNonce(this.#nonce);
+    try {
+      decipher.final();
+    } catch {
+      return null;
+    }
+    return plaintext;
+  }
+}

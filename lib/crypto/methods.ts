@@ -1,0 +1,59 @@
+/**
+ * The single table of AEAD methods (SIP004/SIP007). Every size used anywhere
+ * in the package comes from here.
+ *
+ *   method                     key  salt nonce tag  Node cipher
+ *   aes-128-gcm                 16   16   12   16   aes-128-gcm
+ *   aes-192-gcm                 24   24   12   16   aes-192-gcm
+ *   aes-256-gcm                 32   32   12   16   aes-256-gcm
+ *   chacha20-ietf-poly1305      32   32   12   16   chacha20-poly1305
+ *   xchacha20-ietf-poly1305     32   32   24   16   HChaCha20 + chacha20-poly1305
+ */
+import { TAG_LENGTH } from '../constants.js';
+
+/** What a method needs: sizes in bytes and the Node cipher behind it. */
+export interface CipherSpec {
+  /** The Shadowsocks method name. */
+  readonly name: string;
+  /** Master key and subkey length. */
+  readonly keyLength: number;
+  /** Salt length; equals the key length for every AEAD method. */
+  readonly saltLength: number;
+  /** AEAD nonce length: 12, or 24 for XChaCha20. */
+  readonly nonceLength: number;
+  /** AEAD tag length: always 16. */
+  readonly tagLength: number;
+  /** The `crypto.createCipheriv` algorithm name. */
+  readonly algorithm: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+  /** True when the 24-byte nonce is reduced with HChaCha20 first (XChaCha20). */
+  readonly extendedNonce: boolean;
+}
+
+function spec(name: string, keyLength: number, algorithm: CipherSpec['algorithm'], extendedNonce = false): CipherSpec {
+  return Object.freeze({
+    name,
+    keyLength,
+    saltLength: keyLength,
+    nonceLength: extendedNonce ? 24 : 12,
+    tagLength: TAG_LENGTH,
+    algorithm,
+    extendedNonce,
+  });
+}
+
+/** Every supported method, by name. */
+export const METHODS: ReadonlyMap<string, CipherSpec> = new Map([
+  ['aes-128-gcm', spec('aes-128-gcm', 16, 'aes-128-gcm')],
+  ['aes-192-gcm', spec('aes-192-gcm', 24, 'aes-192-gcm')],
+  ['aes-256-gcm', spec('aes-256-gcm', 32, 'aes-256-gcm')],
+  ['chacha20-ietf-poly1305', spec('chacha20-ietf-poly1305', 32, 'chacha20-poly1305')],
+  ['xchacha20-ietf-poly1305', spec('xchacha20-ietf-poly1305', 32, 'chacha20-poly1305', true)],
+]);
+
+/** The names of every supported method, in table order. */
+export const METHOD_NAMES: readonly string[] = [...METHODS.keys()];
+
+/** Looks a method up by name (case-insensitive); `undefined` if unknown. */
+export function getMethod(name: string): CipherSpec | undefined {
+  return METHODS.get(name.toLowerCase());
+}

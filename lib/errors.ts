@@ -1,0 +1,97 @@
+/**
+ * Coded errors. Every error this package creates carries a stable `code`
+ * (`ERR_SS_*`), listed in {@link ERROR_CODES} and in the README's error table.
+ * Errors are made only through the factories below so that codes and
+ * messages stay consistent.
+ */
+
+/** Every error code this package emits, with a one-line meaning. */
+export const ERROR_CODES = {
+  ERR_SS_CONFIG: 'the configuration or an API option is invalid',
+  ERR_SS_DECRYPT: 'a chunk or packet failed to authenticate (wrong key, tampered or garbage data)',
+  ERR_SS_REPLAY: 'a salt was seen before (a replayed or reflected stream)',
+  ERR_SS_CHUNK_TOO_LARGE: 'a decrypted chunk length is above 0x3FFF or has reserved bits set',
+  ERR_SS_CHUNK_EMPTY: 'a decrypted chunk length is zero',
+  ERR_SS_TRUNCATED: 'the stream ended in the middle of a salt, chunk or address header',
+  ERR_SS_BAD_ADDRESS_TYPE: 'the address header has an unknown address type',
+  ERR_SS_BAD_ADDRESS: 'the address header is malformed (empty or invalid host name)',
+  ERR_SS_HANDSHAKE_TIMEOUT: 'the client did not send a complete address header in time',
+  ERR_SS_CONNECT_TIMEOUT: 'the connection to the target did not complete in time',
+  ERR_SS_CONNECT_FAILED: 'the connection to the target failed',
+  ERR_SS_DNS_FAILED: 'the target host name could not be resolved',
+  ERR_SS_FORBIDDEN_TARGET: 'the target address is in a forbidden range',
+  ERR_SS_IDLE_TIMEOUT: 'the connection was idle for longer than the timeout',
+  ERR_SS_RELAY_CLIENT: 'the client socket failed while relaying (reset, broken pipe)',
+  ERR_SS_RELAY_REMOTE: 'the target socket failed while relaying (reset, broken pipe)',
+  ERR_SS_SHUTDOWN: 'the server closed the connection while shutting down',
+  ERR_SS_INTERNAL: 'an unexpected internal error (a bug: please report it)',
+} as const;
+
+/** A stable error code, `ERR_SS_*`. */
+export type SsErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable `code`. `cause` keeps the underlying error, if any. */
+export class SsError extends Error {
+  readonly code: SsErrorCode;
+
+  constructor(code: SsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SsError';
+    this.code = code;
+  }
+}
+
+/** True if `err` is an {@link SsError}, and, when `code` is given, has that code. */
+export function isSsError(err: unknown, code?: SsErrorCode): err is SsError {
+  return err instanceof SsError && (code === undefined || err.code === code);
+}
+
+/** Makes a configuration error that names the offending key. */
+export function configError(key: string, problem: string): SsError {
+  return new SsError('ERR_SS_CONFIG', `${key}: ${problem}`);
+}
+
+/** A chunk or packet failed to authenticate. */
+export function decryptError(what = 'chunk'): SsError {
+  return new SsError('ERR_SS_DECRYPT', `${what} failed to authenticate`);
+}
+
+/** A salt was already seen. */
+export function replayError(): SsError {
+  return new SsError('ERR_SS_REPLAY', 'salt seen before (replayed or reflected stream)');
+}
+
+/** A decrypted chunk length is out of range. */
+export function chunkTooLargeError(length: number): SsError {
+  return new SsError('ERR_SS_CHUNK_TOO_LARGE', `chunk length 0x${length.toString(16)} is above 0x3fff`);
+}
+
+/** A decrypted chunk length is zero. */
+export function chunkEmptyError(): SsError {
+  return new SsError('ERR_SS_CHUNK_EMPTY', 'chunk length is zero');
+}
+
+/** The stream ended inside a frame. */
+export function truncatedError(where: string): SsError {
+  return new SsError('ERR_SS_TRUNCATED', `stream ended inside ${where}`);
+}
+
+/** Unknown ATYP byte. */
+export function badAddressTypeError(atyp: number): SsError {
+  return new SsError('ERR_SS_BAD_ADDRESS_TYPE', `unknown address type 0x${atyp.toString(16).padStart(2, '0')}`);
+}
+
+/** Malformed address body. */
+export function badAddressError(problem: string): SsError {
+  return new SsError('ERR_SS_BAD_ADDRESS', `bad address: ${problem}`);
+}
+
+/**
+ * Wraps anything into an {@link SsError}: coded errors pass through, others
+ * become `fallback` (default `ERR_SS_INTERNAL`) with the original as `cause`.
+ */
+export function toSsError(err: unknown, fallback: SsErrorCode = 'ERR_SS_INTERNAL'): SsError {
+  if (err instanceof SsError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SsError(fallback, message, { cause: err });
+}

@@ -1,0 +1,78 @@
+/**
+ * EncryptTransform: plaintext in, a Shadowsocks AEAD stream out.
+ *
+ *   [salt] [seal(len u16be) | tag] [seal(payload) | tag] [seal(len) | tag] [seal(payload) | tag] ...
+ *          \________ 18 ________/ \____ len + 16 ____/
+ *
+ * The salt goes in front of the first output; input is cut into chunks of at
+ * most 0x3FFF bytes. Each input write becomes one output buffer, so nothing is
+ * buffered between writes and `_flush` has nothing to do.
+ */
+import { randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import { MAX_PAYLOAD } from '../constants.js';
+import { AeadSession } from '../crypto/aead-session.js';
+import { deriveSubkey } from '../crypto/kdf.js';
+import type { CipherSpec } from '../crypto/methods.js';
+import type { ReplayFilter } from '../crypto/replay-filter.js';
+
+/** Options for {@link EncryptTransform}. */
+export interface EncryptTransformOptions extends Pick<TransformOptions, 'highWaterMark' | 'writableHighWaterMark' | 'readableHighWaterMark'> {
+  /** The method (from `getMethod()`). */
+  spec: CipherSpec;
+  /** The master key (from `evpBytesToKey()`), never the password. */
+  masterKey: Buffer;
+  /** A fixed salt, for known-answer tests only. Default: random. */
+  salt?: Buffer;
+  /**
+   * Where our own salt is recorded, so that a client (or attacker) sending
+   * it back to us is caught as a replay. Default: none.
+   */
+  replayFilter?: ReplayFilter;
+}
+
+/** Encrypts a byte stream into Shadowsocks AEAD chunks. */
+export class EncryptTransform extends Transform {
+  readonly #salt: Buffer;
+  readonly #session: AeadSession;
+  readonly #lengthPlain = Buffer.allocUnsafe(2);
+  readonly #tagLength: number;
+  #saltSent = false;
+
+  constructor(options: EncryptTransformOptions) {
+    const { spec, masterKey, salt, replayFilter, ...streamOptions } = options;
+    super(streamOptions);
+    this.#salt = salt ?? randomBytes(spec.saltLength);
+    if (this.#salt.length !== spec.saltLength) throw new TypeError(`salt must be ${spec.saltLength} bytes`);
+    replayFilter?.add(this.#salt);
+    this.#session = new AeadSession(spec, deriveSubkey(masterKey, this.#salt));
+    this.#tagLength = spec.tagLength;
+  }
+
+  /** The salt this stream starts with. */
+  get salt(): Buffer {
+    return this.#salt;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length === 0) {
+      callback();
+      return;
+    }
+    const frames = Math.ceil(chunk.length / MAX_PAYLOAD);
+    const head = this.#saltSent ? 0 : this.#salt.length;
+    const out = Buffer.allocUnsafe(head + chunk.length + frames * (2 + 2 * this.#tagLength));
+    let offset = 0;
+    if (head > 0) {
+      offset = this.#salt.copy(out, 0);
+      this.#saltSent = true;
+    }
+    for (let start = 0; start < chunk.length; start += MAX_PAYLOAD) {
+      const piece = chunk.subarray(start, start + MAX_PAYLOAD);
+      this.#lengthPlain.writeUInt16BE(piece.length, 0);
+      offset = this.#session.sealInto(this.#lengthPlain, out, offset);
+      offset = this.#session.sealInto(piece, out, offset);
+    }
+    callback(null, out);
+  }
+}

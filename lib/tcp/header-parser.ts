@@ -1,0 +1,72 @@
+/**
+ * HeaderParser: reads the target address header at the start of the
+ * decrypted client stream, reports it once, then passes every byte through.
+ *
+ *   [ATYP | address | port] [payload ...]  ──▶  'target' {type, host, port}
+ *                                               + [payload ...] pushed on
+ *
+ * It does not dial; whoever owns the connection does. A header can arrive in
+ * any number of pieces; it is never longer than 259 bytes, so the bytes held
+ * while waiting are bounded.
+ */
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import { MAX_ADDRESS_LENGTH } from '../constants.js';
+import { truncatedError, toSsError } from '../errors.js';
+import { decodeAddress, type Address } from '../protocol/address.js';
+import { ChunkQueue } from '../protocol/chunk-queue.js';
+
+/** Options for {@link HeaderParser}. */
+export interface HeaderParserOptions extends Pick<TransformOptions, 'highWaterMark' | 'writableHighWaterMark' | 'readableHighWaterMark'> {
+  /** Called once with the target, before any payload is pushed. */
+  onTarget?: (target: Address) => void;
+}
+
+/**
+ * Parses the address header. Emits `'target'` (and calls `onTarget`) once;
+ * fails with `ERR_SS_BAD_ADDRESS_TYPE`, `ERR_SS_BAD_ADDRESS` or, at end of
+ * stream before a full header, `ERR_SS_TRUNCATED`.
+ */
+export class HeaderParser extends Transform {
+  readonly #queue = new ChunkQueue();
+  readonly #onTarget: ((target: Address) => void) | undefined;
+  #target: Address | undefined;
+
+  constructor(options: HeaderParserOptions = {}) {
+    const { onTarget, ...streamOptions } = options;
+    super(streamOptions);
+    this.#onTarget = onTarget;
+  }
+
+  /** The target once parsed, else `undefined`. */
+  get target(): Address | undefined {
+    return this.#target;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.#target !== undefined) {
+      callback(null, chunk);
+      return;
+    }
+    this.#queue.push(chunk);
+    let decoded;
+    try {
+      decoded = decodeAddress(this.#queue.peek(MAX_ADDRESS_LENGTH));
+    } catch (err) {
+      callback(toSsError(err));
+      return;
+    }
+    if (decoded === null) {
+      callback();
+      return;
+    }
+    this.#queue.read(decoded.length);
+    this.#target = { type: decoded.type, host: decoded.host, port: decoded.port };
+    this.#onTarget?.(this.#target);
+    this.emit('target', this.#target);
+    callback(null, this.#queue.length > 0 ? this.#queue.readAll() : undefined);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.#target === undefined ? truncatedError('the address header') : null);
+  }
+}
