@@ -24,6 +24,16 @@ export const ERROR_CODES = {
   ERR_SS_RELAY_CLIENT: 'the client socket failed while relaying (reset, broken pipe)',
   ERR_SS_RELAY_REMOTE: 'the target socket failed while relaying (reset, broken pipe)',
   ERR_SS_SHUTDOWN: 'the server closed the connection while shutting down',
+  ERR_SS_PACKET_TOO_SHORT: 'a UDP packet is shorter than salt + tag, or its plaintext lacks a complete address header',
+  ERR_SS_PACKET_TOO_LARGE: 'a UDP packet would be larger than the largest datagram (65 507 bytes)',
+  ERR_SS_UDP_FRAGMENTED: 'a SOCKS5 UDP datagram has FRAG != 0 (fragmentation is not supported; it is dropped)',
+  ERR_SS_SERVER_UNREACHABLE: 'the local client could not connect to the Shadowsocks server (refused, unreachable, timed out)',
+  ERR_SS_SOCKS_PROTOCOL: 'a SOCKS5 client sent a malformed greeting, authentication or request',
+  ERR_SS_SOCKS_COMMAND: 'a SOCKS5 client asked for a command the local proxy does not serve (BIND, UDP ASSOCIATE without a UDP relay, unknown)',
+  ERR_SS_PROXY_AUTH: 'a SOCKS5 or HTTP proxy client offered no acceptable or wrong credentials',
+  ERR_SS_HTTP_BAD_REQUEST: 'an HTTP proxy client sent a malformed or unsupported request',
+  ERR_SS_HTTP_BAD_RESPONSE: 'the target sent a malformed HTTP response to a forwarded request',
+  ERR_SS_HTTP_HEAD_TOO_LARGE: 'an HTTP request or response head is larger than the limit',
   ERR_SS_INTERNAL: 'an unexpected internal error (a bug: please report it)',
 } as const;
 
@@ -84,6 +94,21 @@ export function badAddressTypeError(atyp: number): SsError {
 /** Malformed address body. */
 export function badAddressError(problem: string): SsError {
   return new SsError('ERR_SS_BAD_ADDRESS', `bad address: ${problem}`);
+}
+
+/** A UDP packet (or its plaintext) is too short to hold what it must. */
+export function packetTooShortError(what: string, length: number): SsError {
+  return new SsError('ERR_SS_PACKET_TOO_SHORT', `${what} of ${length} bytes is too short`);
+}
+
+/** A UDP packet would not fit in one datagram. */
+export function packetTooLargeError(length: number, max: number): SsError {
+  return new SsError('ERR_SS_PACKET_TOO_LARGE', `packet of ${length} bytes is above the ${max}-byte limit`);
+}
+
+/** A SOCKS5 UDP datagram is a fragment. */
+export function udpFragmentedError(frag: number): SsError {
+  return new SsError('ERR_SS_UDP_FRAGMENTED', `SOCKS5 UDP fragment ${frag} dropped (fragmentation is not supported)`);
 }
 
 /**
