@@ -28,6 +28,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #servers: Server[] = [];
   readonly #relays = new Set<Relay>();
   #closing: Promise<void> | undefined;
+  #onDrained: (() => void) | undefined;
 
   /** @throws SsError `ERR_SS_CONFIG` for invalid options */
   constructor(options: ServerOptions) {
@@ -114,7 +115,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
     const drained = new Promise<void>((resolve) => {
       if (this.#relays.size === 0) resolve();
-      else this.on('connectionClose', () => this.#relays.size === 0 && resolve());
+      else this.#onDrained = resolve;
     });
     const timer = setTimeout(() => {
       for (const relay of this.#relays) relay.abort('ERR_SS_SHUTDOWN', 'server shutting down');
@@ -132,8 +133,13 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const relay = new Relay(socket, this.#context, (stats) => {
       this.#relays.delete(relay);
       this.#config.logger.debug('connection closed', { client: stats.remoteAddress, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-      this.#config.onConnectionClose?.(stats);
-      this.emit('connectionClose', stats);
+      if (this.#relays.size === 0) this.#onDrained?.();
+      try {
+        this.#config.onConnectionClose?.(stats);
+        this.emit('connectionClose', stats);
+      } catch (err) {
+        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+      }
     });
     this.#relays.add(relay);
   };

@@ -246,8 +246,17 @@ export class Relay {
     const client = this.#client;
     const remote = this.#remote!;
     remote.setNoDelay(true);
-    this.#ctx.onOpen?.(this.#info);
-    const extra = this.#ctx.transforms?.(this.#info) ?? {};
+    let extra: RelayTransforms;
+    try {
+      this.#ctx.onOpen?.(this.#info);
+      extra = this.#ctx.transforms?.(this.#info) ?? {};
+    } catch (err) {
+      // A throwing user hook fails this connection only.
+      this.#fail(err);
+      this.#ctx.logger.error('connection hook threw', { error: err as Error });
+      this.#teardown();
+      return;
+    }
     const encrypt = new EncryptTransform({ spec: this.#ctx.spec, masterKey: this.#ctx.masterKey, replayFilter: this.#ctx.replayFilter });
     // Swap the handshake pipes for the pipelines; no data is in flight in between.
     client.unpipe(this.#decrypt);
@@ -284,6 +293,7 @@ export class Relay {
     const remote = this.#remote;
     const report = (): void => {
       const status = this.#error?.code ?? 'OK';
+      if (status === 'ERR_SS_INTERNAL') this.#ctx.logger.error('internal error', { error: this.#error?.cause ?? this.#error });
       this.#onClose({
         ...this.#info,
         status,

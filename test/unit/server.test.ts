@@ -351,3 +351,23 @@ t.test('listen() rejects when the port is taken', async (t) => {
   const other = createServer({ host: '127.0.0.1', port, password });
   await t.rejects(other.listen(), { code: 'EADDRINUSE' });
 });
+
+t.test('a throwing user hook fails only its own connection', async (t) => {
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  let calls = 0;
+  const { port, nextClose } = await startServer(t, {
+    forbiddenIp: [],
+    transforms: () => {
+      if (calls++ === 0) throw new Error('hook bug');
+      return undefined;
+    },
+  });
+  const closing = nextClose();
+  const bad = await ssConnect(port, { method, password, target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.from('x') });
+  await howItEnds(bad.socket, 3000);
+  t.equal((await closing).status, 'ERR_SS_INTERNAL');
+  const good = await ssConnect(port, { method, password, target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.from('ok') });
+  t.equal((await readBytes(good.decrypt, 2)).toString(), 'ok', 'the server still serves');
+  good.socket.destroy();
+});
