@@ -371,3 +371,30 @@ t.test('a throwing user hook fails only its own connection', async (t) => {
   t.equal((await readBytes(good.decrypt, 2)).toString(), 'ok', 'the server still serves');
   good.socket.destroy();
 });
+
+t.test('backpressure: a client that reads nothing stalls the target instead of filling memory', async (t) => {
+  const total = 100 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let accepted = 0;
+  let stop = false;
+  const target = await startTcpServer((s) => {
+    const pump = (): void => {
+      while (!stop && accepted < total) {
+        accepted += chunk.length;
+        if (!s.write(chunk)) {
+          s.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+  t.teardown(() => { stop = true; return target.close(); });
+  const { port } = await startServer(t, { forbiddenIp: [] });
+  const c = await ssConnect(port, { method, password, target: { host: '127.0.0.1', port: target.port }, payload: Buffer.from('go') });
+  c.socket.unpipe(c.decrypt);
+  c.socket.pause(); // read nothing
+  await new Promise((r) => setTimeout(r, 2000));
+  t.ok(accepted < 48 * 1024 * 1024, `the target could hand over only ${(accepted / 1048576).toFixed(1)} MiB of 100 MiB`);
+  c.socket.destroy();
+});
