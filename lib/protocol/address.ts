@@ -101,7 +101,8 @@ function formatIPv6(bytes: Buffer): string {
 /**
  * Encodes `host:port` as an address header. IP literals become ATYP 1 or 4;
  * anything else is sent as a host name (ATYP 3).
- * @throws SsError `ERR_SS_BAD_ADDRESS` for an empty or over-long name, or a bad port
+ * @throws SsError `ERR_SS_BAD_ADDRESS` for an empty, over-long or non-printable
+ *   name (only printable ASCII: send IDNs as punycode), or a bad port
  */
 export function encodeAddress(host: string, port: number): Buffer {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw badAddressError(`port ${port} out of range`);
@@ -117,6 +118,9 @@ export function encodeAddress(host: string, port: number): Buffer {
   } else {
     const name = Buffer.from(host, 'latin1');
     if (name.length === 0 || name.length > 255) throw badAddressError(`host name length ${name.length}`);
+    // Refuse what decodeAddress would refuse (and non-Latin-1 text, which
+    // 'latin1' would silently mangle): IDNs must be punycode already.
+    if (!/^[\x21-\x7e]+$/.test(host)) throw badAddressError('host name has a non-printable character');
     out = Buffer.allocUnsafe(4 + name.length);
     out[0] = ATYP_DOMAIN;
     out[1] = name.length;
