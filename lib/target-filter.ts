@@ -2,13 +2,15 @@
  * Which target addresses the server refuses to connect to. By default:
  * every loopback, private, link-local, CGNAT, multicast, broadcast,
  * reserved, documentation and unspecified range, for IPv4 and IPv6, and the
- * IPv4-mapped IPv6 forms of the IPv4 ones (`::ffff:127.0.0.1` is loopback).
+ * IPv6 forms that carry an IPv4 address (IPv4-mapped, NAT64 `64:ff9b::/96`,
+ * 6to4 `2002::/16`) are judged by that IPv4 address too.
  * Checked on resolved addresses, so a name that resolves to 127.0.0.1 is
  * refused as well.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { Address4, Address6 } from 'ip-address';
 import { configError } from './errors.js';
+import { parseIPv6 } from './protocol/address.js';
 
 /** The default forbidden ranges (IANA special-purpose registries, RFC 6890). */
 export const DEFAULT_FORBIDDEN_RANGES: readonly string[] = Object.freeze([
@@ -68,17 +70,24 @@ export class TargetFilter {
     if (isIPv4(ip)) return this.#list.check(ip, 'ipv4');
     if (!isIPv6(ip)) return true;
     const bare = ip.split('%')[0]!;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
-    if (mapped) return this.isForbidden(mappedToIPv4(mapped));
+    const embedded = embeddedIPv4(parseIPv6(bare));
+    if (embedded !== undefined && this.isForbidden(embedded)) return true;
     return this.#list.check(bare, 'ipv6');
   }
 }
 
-function mappedToIPv4(m: RegExpExecArray): string {
-  if (m[2] === undefined) return m[1]!;
-  const hi = parseInt(m[1]!, 16);
-  const lo = parseInt(m[2], 16);
-  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+/**
+ * The IPv4 address carried inside an IPv6 one, where the IPv6 address is a
+ * way to reach that IPv4 host: IPv4-mapped (`::ffff:a.b.c.d`), NAT64
+ * well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052) and 6to4 (`2002:AABB:CCDD::`,
+ * RFC 3056). Such an address is forbidden if the IPv4 one is.
+ */
+function embeddedIPv4(b: Buffer): string | undefined {
+  const zero = (from: number, to: number): boolean => b.subarray(from, to).every((x) => x === 0);
+  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (b.readUInt32BE(0) === 0x0064ff9b && zero(4, 12)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (b.readUInt16BE(0) === 0x2002) return `${b[2]}.${b[3]}.${b[4]}.${b[5]}`;
+  return undefined;
 }
 
 function addRange(list: BlockList, entry: string, key: string): void {

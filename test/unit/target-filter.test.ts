@@ -60,3 +60,12 @@ t.test('bad entries throw ERR_SS_CONFIG naming the entry', async (t) => {
   }
   t.throws(() => new TargetFilter(['nonsense'], 'forbidden_ip'), { message: /^forbidden_ip: / }, 'names the config key');
 });
+
+t.test('judges IPv6 forms that carry an IPv4 address by that address', async (t) => {
+  const filter = new TargetFilter();
+  for (const ip of ['64:ff9b::7f00:1', '64:ff9b::10.0.0.1', '2002:7f00:1::1', '2002:c0a8:101::', '::ffff:192.168.0.1']) {
+    t.ok(filter.isForbidden(ip), `${ip} is forbidden`);
+  }
+  for (const ip of ['64:ff9b::808:808', '2002:808:808::1']) t.notOk(filter.isForbidden(ip), `${ip} is allowed`);
+  t.notOk(new TargetFilter(['192.168.0.0/16']).isForbidden('64:ff9b::7f00:1'), 'a custom list is applied to the embedded address');
+});
