@@ -23,6 +23,13 @@ import { configError } from './errors.js';
 import { NOOP_LOGGER, type Logger } from './logger.js';
 import type { ConnectFunction, ConnectionInfo, ConnectionStats, LookupFunction, RelayTransforms } from './tcp/relay.js';
 import { DEFAULT_FORBIDDEN_RANGES, TargetFilter } from './target-filter.js';
+import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from './udp/nat-table.js';
+
+/** Which relays a server runs (the shadowsocks `mode` key). */
+export type ServerMode = 'tcp_and_udp' | 'tcp_only' | 'udp_only';
+
+/** Every {@link ServerMode}. */
+export const SERVER_MODES: readonly ServerMode[] = Object.freeze(['tcp_and_udp', 'tcp_only', 'udp_only']);
 
 /** Options of {@link createServer}. Only `password` (or `key`) is required. */
 export interface ServerOptions {
@@ -63,6 +70,12 @@ export interface ServerOptions {
   onConnectionClose?: (stats: ConnectionStats) => void;
   /** Returns extra streams to insert into each direction of a relay. */
   transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;
+  /** TCP, UDP or both, on the same host(s) and port. Default `tcp_and_udp`. */
+  mode?: ServerMode;
+  /** A UDP association (client address) idle this long is dropped with its sockets, ms. Default 300 000. */
+  natTimeoutMs?: number;
+  /** Maximum UDP associations; the least recently used is evicted beyond. Default 1024. */
+  natCapacity?: number;
 }
 
 /** Options after validation, with defaults merged and the key derived. */
@@ -83,6 +96,9 @@ export interface ResolvedServerConfig {
   onConnectionOpen: ((info: ConnectionInfo) => void) | undefined;
   onConnectionClose: ((stats: ConnectionStats) => void) | undefined;
   transforms: ((info: ConnectionInfo) => RelayTransforms | undefined) | undefined;
+  mode: ServerMode;
+  natTimeoutMs: number;
+  natCapacity: number;
 }
 
 /** The defaults, merged in one place. */
@@ -95,6 +111,9 @@ export const SERVER_DEFAULTS = Object.freeze({
   shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
   forbiddenIp: DEFAULT_FORBIDDEN_RANGES,
   replayCapacity: DEFAULT_REPLAY_CAPACITY,
+  mode: 'tcp_and_udp' as ServerMode,
+  natTimeoutMs: DEFAULT_NAT_TIMEOUT_MS,
+  natCapacity: DEFAULT_NAT_CAPACITY,
 });
 
 /**
@@ -125,7 +144,15 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
     onConnectionClose: checkFunction(o.onConnectionClose, 'onConnectionClose'),
     transforms: checkFunction(o.transforms, 'transforms'),
+    mode: checkMode(o.mode),
+    natTimeoutMs: checkMs(o.natTimeoutMs, 'natTimeoutMs'),
+    natCapacity: checkInt(o.natCapacity, 'natCapacity', 1, 2 ** 20),
   };
+}
+
+function checkMode(v: unknown): ServerMode {
+  if (!SERVER_MODES.includes(v as ServerMode)) throw configError('mode', `must be one of ${SERVER_MODES.join(', ')}, got ${typeName(v)}`);
+  return v as ServerMode;
 }
 
 /**

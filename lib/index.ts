@@ -3,7 +3,11 @@
  * Transforms. The public API.
  */
 export { createServer, SsServer, type SsServerEvents } from './server.js';
-export { resolveServerOptions, deriveMasterKey, SERVER_DEFAULTS, type ServerOptions, type ResolvedServerConfig } from './config.js';
+export { createLocal, SsLocal, type SsLocalEvents } from './local.js';
+export { resolveLocalOptions, parseLocalConfigFile, LOCAL_DEFAULTS, type LocalOptions, type ResolvedLocalConfig, type ServerConnectFunction } from './local-config.js';
+export type { LocalConnectionInfo, LocalConnectionStats, LocalFrontEnd, UdpAssociateHandler, UdpAssociateRequest } from './tcp/local-session.js';
+export { Socks5Reply, Socks5Command, encodeSocks5Reply } from './protocol/socks5.js';
+export { resolveServerOptions, deriveMasterKey, SERVER_DEFAULTS, SERVER_MODES, type ServerOptions, type ResolvedServerConfig, type ServerMode } from './config.js';
 export { EncryptTransform, type EncryptTransformOptions } from './tcp/encrypt-transform.js';
 export { DecryptTransform, type DecryptTransformOptions } from './tcp/decrypt-transform.js';
 export { HeaderParser, type HeaderParserOptions } from './tcp/header-parser.js';
@@ -17,3 +21,9 @@ export { TargetFilter, DEFAULT_FORBIDDEN_RANGES } from './target-filter.js';
 export { SsError, isSsError, ERROR_CODES, type SsErrorCode } from './errors.js';
 export { createConsoleLogger, NOOP_LOGGER, type Logger, type LogLevel } from './logger.js';
 export { MAX_PAYLOAD } from './constants.js';
+export { encryptPacket, decryptPacket, MAX_UDP_PACKET_BYTES } from './udp/packet.js';
+export { UdpRelay, type UdpRelayOptions, type UdpRelayStats, type UdpDropReason } from './udp/server-relay.js';
+export { LocalUdpRelay, type LocalUdpRelayOptions, type LocalUdpRelayStats } from './udp/local-relay.js';
+export { UdpTunnelRelay, type UdpTunnelRelayOptions, type UdpTunnelRelayStats } from './udp/tunnel-relay.js';
+export { NatTable, type NatTableOptions } from './udp/nat-table.js';
+export { encodeSocks5UdpPacket, decodeSocks5UdpPacket, type Socks5UdpPacket } from './protocol/socks5-udp.js';

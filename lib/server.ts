@@ -1,12 +1,18 @@
 /**
- * The Shadowsocks TCP server: listeners, the per-connection relays, the
- * shared replay filter, and graceful shutdown.
+ * The Shadowsocks server: TCP listeners, the per-connection relays, the
+ * shared replay filter, graceful shutdown, and (per `mode`) the UDP relay on
+ * the same address(es) and port.
  */
 import { EventEmitter } from 'node:events';
 import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } from './config.js';
 import { ReplayFilter } from './crypto/replay-filter.js';
 import { Relay, type ConnectionInfo, type ConnectionStats, type RelayContext } from './tcp/relay.js';
+import { UdpRelay, type UdpRelayStats } from './udp/server-relay.js';
+
+// With port 0, TCP picks the port and UDP must get the same one; if another
+// process holds it for UDP, start over on a fresh port this many times.
+const LISTEN_ATTEMPTS = 3;
 
 /** Events of {@link SsServer}. */
 export interface SsServerEvents {
@@ -28,6 +34,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #servers: Server[] = [];
   readonly #relays = new Set<Relay>();
   #closing: Promise<void> | undefined;
+  #udp: UdpRelay | undefined;
   #onDrained: (() => void) | undefined;
 
   /** @throws SsError `ERR_SS_CONFIG` for invalid options */
@@ -64,33 +71,70 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     return this.#relays.size;
   }
 
+  /** UDP relay counters (packets, drops by reason, associations); undefined before `listen()` or with `mode: 'tcp_only'`. */
+  get udpStats(): UdpRelayStats | undefined {
+    return this.#udp?.stats;
+  }
+
   /**
-   * Starts listening on every configured host. Resolves once all listen;
-   * rejects (and closes the ones that did) if any fails.
+   * Starts listening on every configured host: TCP and/or UDP per `mode`,
+   * UDP on the address and port TCP actually bound. Resolves once all
+   * listen; rejects (and closes the ones that did) if any fails.
    */
   async listen(): Promise<void> {
-    if (this.#servers.length > 0) throw new Error('already listening');
-    const { hosts, port } = this.#config;
-    try {
-      for (const host of hosts) {
+    if (this.#servers.length > 0 || this.#udp) throw new Error('already listening');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#listenAll();
+        return;
+      } catch (err) {
+        await this.#unlisten();
+        const clash = this.#config.port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!clash || attempt >= LISTEN_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async #listenAll(): Promise<void> {
+    const { hosts, port, mode, logger } = this.#config;
+    if (mode !== 'tcp_only') this.#udp = this.#createUdpRelay();
+    for (const [i, host] of hosts.entries()) {
+      // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
+      const ipv6Only = hosts.length > 1 && (host === '::' || host === '[::]');
+      const samePort = i > 0 && port === 0 ? this.address().port : port;
+      let bound: AddressInfo | undefined;
+      if (mode !== 'udp_only') {
         const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
         this.#servers.push(server);
-        // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
-        const ipv6Only = hosts.length > 1 && (host === '::' || host === '[::]');
-        await listenOnce(server, { host: host?.replace(/^\[|\]$/g, ''), port: this.#servers.length > 1 && port === 0 ? this.address().port : port, ipv6Only });
+        await listenOnce(server, { host: host?.replace(/^\[|\]$/g, ''), port: samePort, ipv6Only });
         server.on('error', this.#serverOnError);
-        const a = server.address() as AddressInfo;
-        this.#config.logger.info('listening', { address: a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`, method: this.method });
+        bound = server.address() as AddressInfo;
+        logger.info('listening', { address: formatAddress(bound), method: this.method });
       }
-    } catch (err) {
-      await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
-      this.#servers.length = 0;
-      throw err;
+      if (this.#udp) {
+        const a = await this.#udp.listen({ host: bound?.address ?? host, port: bound?.port ?? samePort, ipv6Only });
+        logger.info('listening (udp)', { address: formatAddress(a), method: this.method });
+      }
     }
+  }
+
+  async #unlisten(): Promise<void> {
+    await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    this.#servers.length = 0;
+    await this.#udp?.close();
+    this.#udp = undefined;
+  }
+
+  #createUdpRelay(): UdpRelay {
+    const c = this.#config;
+    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger });
+    udp.on('error', this.#serverOnError);
+    return udp;
   }
 
   /** The first listening address (`{address, family, port}`). */
   address(): AddressInfo {
+    if (this.#servers.length === 0 && this.#udp) return this.#udp.address();
     const a = this.#servers[0]?.address();
     if (a === null || a === undefined || typeof a === 'string') throw new Error('not listening');
     return a;
@@ -98,6 +142,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   /** Every listening address. */
   addresses(): AddressInfo[] {
+    if (this.#servers.length === 0 && this.#udp) return this.#udp.addresses();
     return this.#servers.map((s) => s.address() as AddressInfo);
   }
 
@@ -113,6 +158,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   async #close(graceMs: number): Promise<void> {
     const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    const udpClosed = this.#udp?.close();
     const drained = new Promise<void>((resolve) => {
       if (this.#relays.size === 0) resolve();
       else this.#onDrained = resolve;
@@ -123,6 +169,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     await drained;
     clearTimeout(timer);
     await closed;
+    await udpClosed;
   }
 
   readonly #onConnection = (socket: Socket): void => {
@@ -148,6 +195,10 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#config.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
+}
+
+function formatAddress(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
 function listenOnce(server: Server, options: { host: string | undefined; port: number; ipv6Only: boolean }): Promise<void> {
