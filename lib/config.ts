@@ -162,12 +162,12 @@ function checkMode(v: unknown): ServerMode {
 export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown): Buffer {
   if (key !== undefined) {
     if (password !== undefined) throw configError('key', 'give either password or key, not both');
-    const raw = Buffer.from(checkString(key, 'key'), 'base64');
+    const raw = Buffer.from(checkString(key, 'key', true), 'base64');
     if (raw.length < spec.keyLength) throw configError('key', `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
     return raw.subarray(0, spec.keyLength);
   }
   if (password === undefined) throw configError('password', 'is required');
-  const pw = checkString(password, 'password');
+  const pw = checkString(password, 'password', true);
   if (pw.length === 0) throw configError('password', 'must not be empty');
   return evpBytesToKey(pw, spec.keyLength);
 }
@@ -183,8 +183,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** @internal */
-export function checkString(v: unknown, key: string): string {
-  if (typeof v !== 'string') throw configError(key, `must be a string, got ${typeName(v)}`);
+export function checkString(v: unknown, key: string, secret = false): string {
+  // A mistyped secret is named by its type only: its value is never echoed.
+  if (typeof v !== 'string') throw configError(key, `must be a string, got ${secret ? typeof v : typeName(v)}`);
   return v;
 }
 

@@ -3,6 +3,8 @@
  * Transforms. The public API.
  */
 export { createServer, SsServer, type SsServerEvents } from './server.js';
+export { parseConfigFile } from './config-file.js';
+export { encodeSip002, decodeSip002 } from './sip002.js';
 export { createLocal, SsLocal, type SsLocalEvents } from './local.js';
 export { resolveLocalOptions, parseLocalConfigFile, LOCAL_DEFAULTS, type LocalOptions, type ResolvedLocalConfig, type ServerConnectFunction } from './local-config.js';
 export type { LocalConnectionInfo, LocalConnectionStats, LocalFrontEnd, UdpAssociateHandler, UdpAssociateRequest } from './tcp/local-session.js';

@@ -398,3 +398,8 @@ t.test('backpressure: a client that reads nothing stalls the target instead of f
   t.ok(accepted < 48 * 1024 * 1024, `the target could hand over only ${(accepted / 1048576).toFixed(1)} MiB of 100 MiB`);
   c.socket.destroy();
 });
+
+t.test('never echoes a mistyped password or key in the error', async (t) => {
+  t.throws(() => createServer({ password: 987654 as unknown as string }), { code: 'ERR_SS_CONFIG', message: /^password: must be a string, got number$/ });
+  t.throws(() => createServer({ key: 13579 as unknown as string }), { code: 'ERR_SS_CONFIG', message: /^key: must be a string, got number$/ });
+});

@@ -1,0 +1,95 @@
+/**
+ * The command line of `ss-stream-local`, parsed with yargs. The flags are
+ * those of shadowsocks-libev `ss-local` (and `-L` from `ss-tunnel`); their
+ * text is kept here, and {@link buildLocalCliOptions} checks and converts it
+ * so that errors name the flag.
+ */
+import yargs from 'yargs';
+import { DEFAULT_METHOD, DEFAULT_SERVER_PORT } from '../constants.js';
+import { METHOD_NAMES } from '../crypto/methods.js';
+import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_PORT } from '../local-config.js';
+
+/** The flags as given (strings, not yet validated). */
+export interface LocalCliArgs {
+  server?: string;
+  serverPort?: string;
+  serverUrl?: string;
+  localAddress?: string;
+  localPort?: string;
+  password?: string;
+  key?: string;
+  method?: string;
+  config?: string;
+  timeout?: string;
+  tunnel?: string;
+  socksUsername?: string;
+  socksPassword?: string;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+/**
+ * Parses argv (without `node` and the script). Gives help or the version
+ * text to `print` (default: stdout) when asked, and then returns `undefined`.
+ * @throws Error a usage error from yargs (unknown flag, bad choice, conflict)
+ */
+export async function parseLocalCliArgs(argv: readonly string[], version: string, print: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): Promise<LocalCliArgs | undefined> {
+  let output = '';
+  const parsed = await yargs()
+    .scriptName('ss-stream-local')
+    .usage('$0 -s <server> -k <password> [options]\n$0 --server-url ss://... [options]\n\nA Shadowsocks AEAD client: a SOCKS5 and HTTP proxy on one local port (or, with -L, a tunnel to one target).')
+    .option('server', { alias: 's', type: 'string', description: 'Shadowsocks server host name or IP' })
+    .option('server-port', { alias: 'p', type: 'string', description: `Shadowsocks server port [default: ${DEFAULT_SERVER_PORT}]` })
+    .option('server-url', { type: 'string', description: 'The server as a SIP002 ss:// URI, instead of -s, -p, -k and -m' })
+    .option('local-address', { alias: 'b', type: 'string', description: `Address to listen on [default: ${DEFAULT_LOCAL_ADDRESS}]` })
+    .option('local-port', { alias: 'l', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_LOCAL_PORT}]` })
+    .option('password', { alias: 'k', type: 'string', description: 'Password' })
+    .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
+    .option('method', { alias: 'm', type: 'string', choices: METHOD_NAMES, description: `Encryption method [default: ${DEFAULT_METHOD}]` })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys); flags override it' })
+    .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds; also ends a wait on a silent server [default: 300]' })
+    .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
+    .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
+    .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
+    .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
+    .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
+    // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
+    .conflicts('verbose', 'quiet')
+    .conflicts('password', 'key')
+    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method'])
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(version)
+    .wrap(null)
+    .exitProcess(false)
+    .fail(false)
+    // With a parse callback yargs hands over help and version text instead of printing it.
+    .parseAsync([...argv], {}, (_err, _argv, text) => { output = text; });
+  if (parsed.help === true || parsed.version === true) {
+    print(output);
+    return undefined;
+  }
+  return {
+    server: last(parsed.server),
+    serverPort: last(parsed.serverPort),
+    serverUrl: last(parsed.serverUrl),
+    localAddress: last(parsed.localAddress),
+    localPort: last(parsed.localPort),
+    password: last(parsed.password),
+    key: last(parsed.key),
+    method: last(parsed.method),
+    config: last(parsed.config),
+    timeout: last(parsed.timeout),
+    tunnel: last(parsed.tunnel),
+    socksUsername: last(parsed.socksUsername),
+    socksPassword: last(parsed.socksPassword),
+    verbose: parsed.verbose === true,
+    quiet: parsed.quiet === true,
+  };
+}
+
+// A flag given twice arrives as an array: the last one wins, as with getopt.
+function last<T>(v: T | T[] | undefined): T | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}

@@ -1,0 +1,117 @@
+/**
+ * The `ss-stream-local` command: parse flags and file, validate, listen,
+ * report, and shut down on SIGINT/SIGTERM.
+ *
+ *   argv ─▶ parseLocalCliArgs ─▶ read config file ─▶ buildLocalCliOptions ─▶ createLocal   (exit 2 on error)
+ *        ─▶ listen   (exit 1 on error) ─▶ wait for a signal ─▶ close ─▶ exit 0
+ *
+ * Nothing listens unless every option is valid. Passwords are never printed.
+ */
+import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { configError, isSsError } from '../errors.js';
+import { createLocal, type SsLocal } from '../local.js';
+import { parseLocalConfigFile, type LocalOptions } from '../local-config.js';
+import { createConsoleLogger, type Logger } from '../logger.js';
+import { parseLocalCliArgs } from './local-cli-args.js';
+import { buildLocalCliOptions } from './local-cli-options.js';
+import { packageVersion } from './package-version.js';
+
+/** Exit status: shut down cleanly, or printed help/version. */
+export const EXIT_OK = 0;
+/** Exit status: the local port could not be bound. */
+export const EXIT_LISTEN_FAILED = 1;
+/** Exit status: bad flags or configuration; nothing was started. */
+export const EXIT_USAGE = 2;
+
+/** What the command talks to; `process` by default. */
+export interface LocalCliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Where SIGINT and SIGTERM arrive. */
+  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Ends the process at once (on a second signal). */
+  exit(code: number): void;
+}
+
+const NAME = 'ss-stream-local';
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Runs the command with `argv` (without `node` and the script path).
+ * Resolves with the exit status once the proxy has shut down after a
+ * signal, or at once on an error or after `--help`/`--version`.
+ */
+export async function runLocalCli(argv: readonly string[], io: LocalCliIo = processIo()): Promise<number> {
+  let local: SsLocal;
+  let logger: Logger;
+  try {
+    const args = await parseLocalCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
+    if (args === undefined) return EXIT_OK;
+    const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
+    const options = buildLocalCliOptions(args, file);
+    logger = createConsoleLogger(options.logLevel, io.stderr);
+    local = createLocal({ ...options.local, logger });
+  } catch (err) {
+    return fail(io, err, EXIT_USAGE);
+  }
+  try {
+    await local.listen();
+  } catch (err) {
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
+  const a = local.address();
+  io.stdout.write(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (${local.method})\n`);
+  return waitForSignal(local, logger, io);
+}
+
+/**
+ * Reads an `ss-local` JSON config file.
+ * @throws SsError `ERR_SS_CONFIG` naming the file and the problem
+ */
+export async function loadLocalConfigFile(path: string): Promise<LocalOptions> {
+  const where = `config file '${path}'`;
+  let json: unknown;
+  try {
+    json = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw configError(where, `cannot be read as JSON: ${(err as Error).message}`);
+  }
+  try {
+    return parseLocalConfigFile(json);
+  } catch (err) {
+    throw configError(where, (err as Error).message);
+  }
+}
+
+function waitForSignal(local: SsLocal, logger: Logger, io: LocalCliIo): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn('second signal: exiting now', { signal });
+        io.exit(128 + osConstants.signals[signal]);
+        return;
+      }
+      stopping = true;
+      logger.info('shutting down', { signal, connections: local.connections });
+      void local.close().then(() => {
+        for (const s of SIGNALS) io.signals.off(s, onSignal);
+        logger.info('stopped');
+        resolve(EXIT_OK);
+      });
+    };
+    for (const s of SIGNALS) io.signals.on(s, onSignal);
+  });
+}
+
+function fail(io: LocalCliIo, err: unknown, code: number): number {
+  const message = (err as Error).message;
+  const hint = code === EXIT_USAGE && !isSsError(err) ? `\nTry '${NAME} --help'.` : '';
+  io.stderr.write(`${NAME}: ${message}${hint}\n`);
+  return code;
+}
+
+function processIo(): LocalCliIo {
+  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code) };
+}

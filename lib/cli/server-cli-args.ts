@@ -1,0 +1,85 @@
+/**
+ * The command line of `ss-stream-server`, parsed with yargs. Flags keep
+ * their text here; {@link buildServerCliOptions} checks and converts them so
+ * that errors name the flag.
+ */
+import yargs from 'yargs';
+import { SERVER_MODES } from '../config.js';
+import { DEFAULT_METHOD, DEFAULT_SERVER_PORT } from '../constants.js';
+import { METHOD_NAMES } from '../crypto/methods.js';
+
+/** The flags as given (strings, not yet validated). */
+export interface ServerCliArgs {
+  server?: string[];
+  serverPort?: string;
+  password?: string;
+  key?: string;
+  method?: string;
+  config?: string;
+  timeout?: string;
+  handshakeTimeout?: string;
+  connectTimeout?: string;
+  forbiddenIp?: string;
+  mode?: string;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+/**
+ * Parses argv (without `node` and the script). Prints help or the version
+ * to stdout when asked, and then returns `undefined`.
+ * @throws Error a usage error from yargs (unknown flag, bad choice, conflict)
+ */
+export async function parseServerCliArgs(argv: readonly string[], version: string): Promise<ServerCliArgs | undefined> {
+  const parsed = await parser(argv, version).parseAsync();
+  if (parsed.help === true || parsed.version === true) return undefined;
+  return {
+    server: parsed.server,
+    serverPort: last(parsed.serverPort),
+    password: last(parsed.password),
+    key: last(parsed.key),
+    method: last(parsed.method),
+    config: last(parsed.config),
+    timeout: last(parsed.timeout),
+    handshakeTimeout: last(parsed.handshakeTimeout),
+    connectTimeout: last(parsed.connectTimeout),
+    forbiddenIp: last(parsed.forbiddenIp),
+    mode: last(parsed.mode),
+    verbose: parsed.verbose === true,
+    quiet: parsed.quiet === true,
+  };
+}
+
+// Strict, and failures throw instead of printing and exiting (the caller reports them).
+function parser(argv: readonly string[], version: string) {
+  return yargs([...argv])
+    .scriptName('ss-stream-server')
+    .usage('$0 [options]\n\nA Shadowsocks AEAD server. With no password or key, one is generated and printed as an ss:// URI.')
+    .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
+    .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
+    .option('password', { alias: 'k', type: 'string', description: 'Password' })
+    .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
+    .option('method', { alias: 'm', type: 'string', choices: METHOD_NAMES, description: `Encryption method [default: ${DEFAULT_METHOD}]` })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver/libev keys); flags override it' })
+    .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' })
+    .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
+    .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
+    .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
+    .option('mode', { type: 'string', choices: SERVER_MODES, description: 'Relay TCP, UDP or both [default: tcp_and_udp]' })
+    .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
+    .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
+    .conflicts('verbose', 'quiet')
+    .conflicts('password', 'key')
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(version)
+    .wrap(null)
+    .exitProcess(false)
+    .fail(false);
+}
+
+// A flag given twice arrives as an array (yargs' duplicate-arguments-array): the last one wins, as with getopt.
+function last<T>(v: T | T[] | undefined): T | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}

@@ -1,0 +1,101 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { EXIT_LISTEN_FAILED, EXIT_OK, EXIT_USAGE, runServerCli, type ServerCliIo } from '../../../lib/cli/run-server-cli.js';
+import { freePort } from '../../fixtures/net.js';
+import { ssConnect } from '../../fixtures/ss-client.js';
+
+/** In-memory stdout/stderr, a signal emitter and a recorded exit(). */
+function fakeIo(): { io: ServerCliIo; stdout(): string; stderr(): string; signals: EventEmitter; exits: number[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (to: string[]): Writable => new Writable({ write(chunk, _enc, cb) { to.push(String(chunk)); cb(); } });
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  return { io: { stdout: sink(out), stderr: sink(err), signals, exit: (code) => exits.push(code) }, stdout: () => out.join(''), stderr: () => err.join(''), signals, exits };
+}
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+t.test('exits 2 on usage and config errors, with a hint only for usage errors', async (t) => {
+  const usage = fakeIo();
+  t.equal(await runServerCli(['--nope'], usage.io), EXIT_USAGE);
+  t.equal(usage.stderr(), "ss-stream-server: Unknown argument: nope\nTry 'ss-stream-server --help'.\n");
+  const config = fakeIo();
+  t.equal(await runServerCli(['-s', '127.0.0.1', '-p', '99999'], config.io), EXIT_USAGE);
+  t.equal(config.stderr(), 'ss-stream-server: --server-port: must be between 0 and 65535, got 99999\n');
+  t.equal(usage.stdout() + config.stdout(), '');
+});
+
+t.test('listens, prints the address and a URI for a generated password, and stops on a signal', async (t) => {
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm'], f.io);
+  await until(() => f.stdout().includes('uri:'));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)\n/.exec(f.stdout())![1]);
+  const password = /password: (\S+)/.exec(f.stdout())![1]!;
+  t.match(f.stdout(), new RegExp(`uri: +ss://\\S+@127\\.0\\.0\\.1:${port}#ss-stream-server\\n`));
+  t.equal(password.length, 32);
+  t.match(f.stderr(), /info listening address=127\.0\.0\.1:\d+ method=aes-128-gcm/);
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await done, EXIT_OK);
+  t.match(f.stderr(), /info shutting down signal=SIGTERM connections=0\n.*info stopped\n/);
+  t.equal(f.signals.listenerCount('SIGTERM') + f.signals.listenerCount('SIGINT'), 0, 'signal handlers removed');
+});
+
+t.test('with --mode udp_only, prints the UDP address', async (t) => {
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--mode', 'udp_only'], f.io);
+  await until(() => f.stdout().includes('listening'));
+  t.match(f.stdout(), /^listening on 127\.0\.0\.1:\d+ \(chacha20-ietf-poly1305\)\n$/);
+  t.match(f.stderr(), /listening \(udp\)/);
+  t.notMatch(f.stderr(), /info listening address/, 'no TCP listener');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await done, EXIT_OK);
+});
+
+t.test('a second signal exits at once with 128 + the signal number', async (t) => {
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw'], f.io);
+  await until(() => f.stdout().includes('listening'));
+  const port = Number(/:(\d+) /.exec(f.stdout())![1]);
+  const client = await ssConnect(port, { method: 'chacha20-ietf-poly1305', password: 'pw' });
+  await new Promise((r) => setTimeout(r, 100)); // let the server accept it
+  f.signals.emit('SIGINT', 'SIGINT');
+  f.signals.emit('SIGINT', 'SIGINT');
+  t.same(f.exits, [130]);
+  t.match(f.stderr(), /warn second signal: exiting now signal=SIGINT/);
+  client.socket.destroy();
+  t.equal(await done, EXIT_OK, 'the first signal still completes once the connection is gone');
+  t.notMatch(f.stdout(), /uri:/, 'no URI for a user-given password');
+});
+
+t.test('exits 1, closing the servers that did start, when one port is taken', async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.teardown(() => new Promise((r) => blocker.close(r)));
+  const taken = (blocker.address() as AddressInfo).port;
+  let free = await freePort();
+  for (let i = 0; free >= taken && i < 20; i++) free = await freePort();
+  if (free >= taken) {
+    t.pass('skipped: no free port below the taken one');
+    return;
+  }
+  const dir = t.testdir({ 'config.json': JSON.stringify({ server: '127.0.0.1', port_password: { [free]: 'a', [taken]: 'b' } }) });
+  const f = fakeIo();
+  t.equal(await runServerCli(['-c', join(dir, 'config.json')], f.io), EXIT_LISTEN_FAILED);
+  t.match(f.stderr(), /ss-stream-server: listen EADDRINUSE/);
+  t.equal(f.stdout(), '');
+  const probe = createServer();
+  probe.listen(free, '127.0.0.1');
+  await once(probe, 'listening');
+  await new Promise((r) => probe.close(r));
+  t.pass('the first port was released');
+});

@@ -1,0 +1,22 @@
+import t from 'tap';
+import { parseServerCliArgs } from '../../../lib/cli/server-cli-args.js';
+
+t.test('parses every flag as text, short and long', async (t) => {
+  t.same(await parseServerCliArgs(['-s', '127.0.0.1', '-s', '::1', '-p', '0', '-k', 'pw', '-m', 'aes-128-gcm', '-c', 'f.json', '-t', '5', '--handshake-timeout', '2', '--connect-timeout', '3', '--forbidden-ip', '', '--mode', 'tcp_only', '-v'], '1.0.0'), {
+    server: ['127.0.0.1', '::1'], serverPort: '0', password: 'pw', key: undefined, method: 'aes-128-gcm', config: 'f.json',
+    timeout: '5', handshakeTimeout: '2', connectTimeout: '3', forbiddenIp: '', mode: 'tcp_only', verbose: true, quiet: false,
+  });
+  t.match(await parseServerCliArgs(['--key', 'a2V5', '--quiet'], '1.0.0'), { key: 'a2V5', verbose: false, quiet: true, server: undefined });
+});
+
+t.test('the last of a repeated flag wins', async (t) => {
+  t.match(await parseServerCliArgs(['-p', '1', '-p', '2', '-k', 'a', '--password', 'b'], '1.0.0'), { serverPort: '2', password: 'b' });
+});
+
+t.test('throws on usage errors', async (t) => {
+  await t.rejects(parseServerCliArgs(['--nope'], '1.0.0'), { message: /Unknown argument: nope/ });
+  await t.rejects(parseServerCliArgs(['stray'], '1.0.0'), { message: /Unknown argument: stray/ });
+  await t.rejects(parseServerCliArgs(['-m', 'rc4-md5'], '1.0.0'), { message: /Given: "rc4-md5"/ });
+  await t.rejects(parseServerCliArgs(['-v', '-q'], '1.0.0'), { message: /mutually exclusive/ });
+  await t.rejects(parseServerCliArgs(['--mode', 'tcp'], '1.0.0'), { message: /Argument: mode, Given: "tcp"/ });
+});

@@ -1,0 +1,60 @@
+import t from 'tap';
+import { buildServerCliOptions, generatePassword } from '../../../lib/cli/server-cli-options.js';
+import type { ServerCliArgs } from '../../../lib/cli/server-cli-args.js';
+import { parseConfigFile } from '../../../lib/config-file.js';
+
+const none: ServerCliArgs = { verbose: false, quiet: false };
+const fixed = (): string => 'generated';
+
+t.test('generates a password when none is given anywhere', async (t) => {
+  t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', generatedPassword: 'generated' });
+  t.match(generatePassword(), /^[A-Za-z0-9_-]{32}$/, '24 random bytes, base64url');
+  t.not(generatePassword(), generatePassword());
+});
+
+t.test('converts every flag into an option, naming the flag on errors', async (t) => {
+  const args: ServerCliArgs = {
+    ...none, server: ['127.0.0.1'], serverPort: '0', password: 'pw', method: 'aes-128-gcm',
+    timeout: '60', handshakeTimeout: '1.5', connectTimeout: '3', forbiddenIp: '', mode: 'udp_only',
+  };
+  t.same(buildServerCliOptions(args, undefined, fixed), {
+    servers: [{ host: '127.0.0.1', port: 0, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, handshakeTimeoutMs: 1500, connectTimeoutMs: 3000, forbiddenIp: [], mode: 'udp_only' }],
+    logLevel: 'info',
+  });
+  t.same(buildServerCliOptions({ ...none, server: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: '10.0.0.0/8,::1' }).servers, [{ host: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: ['10.0.0.0/8', '::1'] }]);
+  const bad: [Partial<ServerCliArgs>, RegExp][] = [
+    [{ server: [] }, /^--server: needs an address/],
+    [{ server: ['127.0.0.1', ' '] }, /^--server: needs an address/],
+    [{ serverPort: '-1' }, /^--server-port: must be a port number/],
+    [{ password: '' }, /^--password: must not be empty/],
+    [{ key: '' }, /^--key: must not be empty/],
+    [{ handshakeTimeout: 'x' }, /^--handshake-timeout: /],
+    [{ connectTimeout: '0' }, /^--connect-timeout: /],
+    [{ mode: 'tcp' }, /^--mode: must be one of/],
+  ];
+  for (const [flags, message] of bad) t.throws(() => buildServerCliOptions({ ...none, ...flags }), { code: 'ERR_SS_CONFIG', message });
+});
+
+t.test('flags override the config file, entry by entry', async (t) => {
+  const file = parseConfigFile({ server: '0.0.0.0', server_port: 8388, key: 'a2V5', method: 'aes-256-gcm', timeout: 100 });
+  t.same(buildServerCliOptions({ ...none, password: 'pw', serverPort: '9000' }, file).servers, [
+    { host: '0.0.0.0', port: 9000, method: 'aes-256-gcm', idleTimeoutMs: 100_000, password: 'pw' },
+  ], '-k replaces the file key');
+  const withPassword = parseConfigFile({ password: 'file', method: 'aes-256-gcm' });
+  t.same(buildServerCliOptions({ ...none, key: 'flag' }, withPassword).servers, [{ method: 'aes-256-gcm', key: 'flag' }], '--key replaces the file password');
+  t.same(buildServerCliOptions(none, withPassword), { servers: [{ password: 'file', method: 'aes-256-gcm' }], logLevel: 'info' }, 'no password is generated');
+});
+
+t.test('with port_password, -k applies to every port and -p is refused', async (t) => {
+  const file = parseConfigFile({ port_password: { 8381: 'a', 8382: 'b' } });
+  t.same(buildServerCliOptions({ ...none, password: 'pw' }, file).servers, [{ port: 8381, password: 'pw' }, { port: 8382, password: 'pw' }]);
+  t.throws(() => buildServerCliOptions({ ...none, serverPort: '1' }, file), { code: 'ERR_SS_CONFIG', message: /^--server-port: cannot be used with port_password/ });
+});
+
+t.test('picks the log level: -v, -q, then the file, then info', async (t) => {
+  const verbose = parseConfigFile({ verbose: -1, password: 'x' });
+  t.equal(buildServerCliOptions({ ...none, verbose: true }, verbose).logLevel, 'debug');
+  t.equal(buildServerCliOptions({ ...none, quiet: true }, verbose).logLevel, 'error');
+  t.equal(buildServerCliOptions(none, verbose).logLevel, 'warn');
+  t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).logLevel, 'info');
+});
