@@ -1,0 +1,94 @@
+/**
+ * Command-line options of the benchmark (`npm run bench -- [options]`).
+ */
+import { parseArgs } from 'node:util';
+
+/** What to run, resolved from argv with the defaults of the chosen mode. */
+export interface BenchOptions {
+  quick: boolean;
+  methods: string[];
+  repeats: number;
+  /** iperf3 seconds per direction. */
+  iperfSeconds: number;
+  /** wrk seconds per run. */
+  wrkSeconds: number;
+  /** Idle connections held for the memory metric. */
+  conns: number;
+  metrics: Set<Metric>;
+  password: string;
+  out: string | undefined;
+  /** Directory for `node --cpu-prof` profiles of our server (off when unset). */
+  cpuProf: string | undefined;
+  /** Whole-run time budget, seconds: later repeats are skipped past it. Default: per method × methods. */
+  budgetSeconds: number;
+  help: boolean;
+}
+
+export const METRICS = ['throughput', 'cps', 'memory'] as const;
+export type Metric = (typeof METRICS)[number];
+
+const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 2000, budgetSeconds: 330 };
+const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, budgetSeconds: 120 };
+
+export const USAGE = `usage: npm run bench -- [options]
+  --quick               short run (~1.5 min): ${QUICK.repeats} repeats, ${QUICK.iperfSeconds} s iperf3, ${QUICK.wrkSeconds} s wrk, ${QUICK.conns} conns
+  --method M            one method (default aes-256-gcm)
+  --methods M1,M2       several methods, one after the other
+  --repeats N           interleaved rounds per server (default ${FULL.repeats})
+  --conns N             idle connections held for the memory metric (default ${FULL.conns})
+  --seconds S           iperf3 seconds per direction (default ${FULL.iperfSeconds})
+  --wrk-seconds S       wrk seconds (default ${FULL.wrkSeconds})
+  --only LIST           subset of ${METRICS.join(',')}
+  --out FILE            also write the raw JSON here
+  --cpu-prof DIR        run our server under node --cpu-prof, profiles into DIR
+  --budget S            start no new repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds})
+  --password P          shared password (default bench-password)`;
+
+/** Parses argv; throws TypeError with a readable message on bad input. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      method: { type: 'string' },
+      methods: { type: 'string' },
+      repeats: { type: 'string' },
+      conns: { type: 'string' },
+      seconds: { type: 'string' },
+      'wrk-seconds': { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      budget: { type: 'string' },
+      password: { type: 'string', default: 'bench-password' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const d = values.quick ? QUICK : FULL;
+  const methods = (values.methods ?? values.method ?? 'aes-256-gcm').split(',').map((m) => m.trim()).filter(Boolean);
+  if (methods.length === 0) throw new TypeError('--methods: empty list');
+  const metrics = new Set((values.only ?? METRICS.join(',')).split(',').map((m) => m.trim()));
+  for (const m of metrics) if (!(METRICS as readonly string[]).includes(m)) throw new TypeError(`--only: unknown metric '${m}'`);
+  return {
+    quick: values.quick,
+    methods,
+    repeats: int(values.repeats, d.repeats, 'repeats', 1, 20),
+    iperfSeconds: int(values.seconds, d.iperfSeconds, 'seconds', 1, 60),
+    wrkSeconds: int(values['wrk-seconds'], d.wrkSeconds, 'wrk-seconds', 1, 60),
+    conns: int(values.conns, d.conns, 'conns', 10, 20000),
+    metrics: metrics as Set<Metric>,
+    password: values.password,
+    out: values.out,
+    cpuProf: values['cpu-prof'],
+    budgetSeconds: int(values.budget, d.budgetSeconds * methods.length, 'budget', 10, 3600),
+    help: values.help,
+  };
+}
+
+function int(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new TypeError(`--${name}: expected an integer in ${min}..${max}, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,92 @@
+/**
+ * Starting the processes under test: our server (bench/server-entry.js) or
+ * libev's ss-server, and libev's ss-tunnel in front of either. Everything
+ * binds to 127.0.0.1; targets are IP literals, so nothing resolves names.
+ */
+import { fileURLToPath } from 'node:url';
+import { Child } from './child.js';
+import { freePort } from './free-port.js';
+import { waitListen } from './wait-listen.js';
+
+/** The two servers compared. */
+export type Impl = 'ours' | 'libev';
+
+/** A started process listening on `port`. */
+export interface Listener {
+  child: Child;
+  port: number;
+}
+
+/** Descriptor limit asked for every process that holds relayed connections. */
+export const NOFILE = 65536;
+const START_TIMEOUT_MS = 10_000;
+const SERVER_ENTRY = fileURLToPath(new URL('./server-entry.js', import.meta.url));
+
+/** Options of {@link startServer}. */
+export interface ServerStart {
+  impl: Impl;
+  method: string;
+  password: string;
+  /** Ours only: write a V8 CPU profile into this directory. */
+  cpuProfDir?: string;
+}
+
+/**
+ * Starts one server on a free loopback port and waits until it listens.
+ * Ours runs with --expose-gc only so that the SIGUSR2 heap report
+ * (node-memory.ts) can collect first; nothing else calls gc().
+ */
+export async function startServer(s: ServerStart): Promise<Listener> {
+  if (s.impl === 'ours') {
+    const prof = s.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', s.cpuProfDir] : [];
+    const child = new Child({ name: 'ours', command: process.execPath, args: ['--expose-gc', ...prof, SERVER_ENTRY, '0', s.method, s.password], nofile: NOFILE });
+    try {
+      const m = await child.waitFor(/^PORT (\d+)$/m, START_TIMEOUT_MS);
+      return { child, port: Number(m[1]) };
+    } catch (err) {
+      await child.stop();
+      throw err;
+    }
+  }
+  return withFreePort('ss-server', (port) => ['ss-server', ['-s', '127.0.0.1', '-p', String(port), '-m', s.method, '-k', s.password, '-d', '127.0.0.1']]);
+}
+
+/**
+ * Starts `ss-tunnel` on a free port: 127.0.0.1:port → server → 127.0.0.1:targetPort.
+ */
+export function startTunnel(serverPort: number, targetPort: number, method: string, password: string): Promise<Listener> {
+  return withFreePort('ss-tunnel', (port) => [
+    'ss-tunnel',
+    ['-s', '127.0.0.1', '-p', String(serverPort), '-b', '127.0.0.1', '-l', String(port), '-L', `127.0.0.1:${targetPort}`, '-m', method, '-k', password],
+  ]);
+}
+
+/** Starts a node helper script from this directory that prints `<WORD> <port>`. */
+export async function startHelper(script: string, word: string, stdin = false): Promise<Listener> {
+  const child = new Child({ name: script, command: process.execPath, args: [fileURLToPath(new URL(`./${script}`, import.meta.url))], nofile: NOFILE, stdin });
+  try {
+    const m = await child.waitFor(new RegExp(`^${word} (\\d+)$`, 'm'), START_TIMEOUT_MS);
+    return { child, port: Number(m[1]) };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+}
+
+// A free port can be taken between the check and the bind: try a few times.
+async function withFreePort(name: string, build: (port: number) => [string, string[]]): Promise<Listener> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const [command, args] = build(port);
+    const child = new Child({ name, command, args, nofile: NOFILE });
+    try {
+      await waitListen(port, child, START_TIMEOUT_MS);
+      return { child, port };
+    } catch (err) {
+      lastError = err;
+      await child.stop();
+    }
+  }
+  throw lastError;
+}

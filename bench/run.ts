@@ -1,0 +1,196 @@
+/**
+ * `npm run bench`: our server against libev's ss-server, both behind libev's
+ * ss-tunnel on 127.0.0.1, same method, rounds interleaved (ours, libev, ours,
+ * libev, ...), medians printed as a table and the raw results saved as JSON.
+ * See docs/BENCHMARKS.md for what each metric means. `--help` for options.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseBenchArgs, USAGE, type BenchOptions, type Metric } from './args.js';
+import { machineInfo, type MachineInfo } from './machine.js';
+import { freePort } from './free-port.js';
+import { startHelper, type Impl } from './peers.js';
+import { summarizeProfile } from './profile-summary.js';
+import { runRound, type RoundResult, type Targets } from './round.js';
+import { formatTable, summarize, type SummaryRow } from './summary.js';
+import { which } from './which.js';
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  let opts: BenchOptions;
+  try {
+    opts = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    log(USAGE);
+    return 0;
+  }
+  const machine = machineInfo();
+  printMachine(machine, opts);
+  const impls = checkTools(opts);
+  if (impls === undefined) return 1;
+  if (opts.cpuProf) {
+    opts.cpuProf = resolve(opts.cpuProf);
+    mkdirSync(opts.cpuProf, { recursive: true });
+    log(`CPU profiles of our server go to ${opts.cpuProf} (profiling slows it down: its numbers are not comparable)`);
+  }
+  const t0 = performance.now();
+  const { rounds, skipped } = await runAllRounds(opts, impls, t0);
+  const summaries: Record<string, SummaryRow[]> = {};
+  for (const method of opts.methods) {
+    summaries[method] = summarize(rounds.filter((r) => r.method === method));
+    log(`\n## ${method}: medians over ${opts.repeats} interleaved round(s) per server\n`);
+    log(formatTable(summaries[method]!));
+  }
+  const durationS = Math.round((performance.now() - t0) / 1000);
+  log(`\nratio = ours/libev: above 1 is better for throughput and connections/s; for the CPU and memory rows, LOWER is better.`);
+  log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (start: ${machine.loadavg.join(' ')}); ${durationS} s.`);
+  log('This machine is shared and noisy: compare ours and libev within one run only.');
+  printProfiles(opts.cpuProf);
+  saveResults({ machine, options: { ...opts, metrics: [...opts.metrics] }, rounds, skipped, summaries, durationS, loadavgEnd: loadavg() }, opts.out);
+  return rounds.some((r) => r.errors.length === 0) ? 0 : 1;
+}
+
+// The interleaved rounds: per method, per repeat, ours then libev. A repeat
+// runs whole (every server) or not at all, so the medians stay paired.
+async function runAllRounds(opts: BenchOptions, impls: Impl[], t0: number): Promise<{ rounds: RoundResult[]; skipped: string[] }> {
+  const targets = await startTargets(opts);
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    log('interrupted: finishing the current round, then stopping');
+  });
+  const rounds: RoundResult[] = [];
+  const skipped: string[] = [];
+  let estimateS = estimateRoundS(opts);
+  try {
+    for (const method of opts.methods) {
+      for (let repeat = 1; repeat <= opts.repeats; repeat++) {
+        if (interrupted || (performance.now() - t0) / 1000 + impls.length * estimateS > opts.budgetSeconds) {
+          skipped.push(`${method} #${repeat}`);
+          continue;
+        }
+        for (const impl of impls) {
+          await restartDeadTargets(targets, opts);
+          const r = await runRound({ impl, method, password: opts.password, repeat, metrics: opts.metrics, targets, conns: opts.conns, iperfSeconds: opts.iperfSeconds, wrkSeconds: opts.wrkSeconds, cpuProfDir: impl === 'ours' ? opts.cpuProf : undefined, log });
+          rounds.push(r);
+          estimateS = Math.max(estimateS, r.durationS);
+          log(describeRound(r));
+        }
+      }
+    }
+  } finally {
+    await targets.holder?.child.stop();
+    await targets.http?.child.stop();
+  }
+  if (skipped.length > 0) log(`\n! skipped ${skipped.length} repeat(s) (${interrupted ? 'interrupted' : `time budget ${opts.budgetSeconds} s`}): ${skipped.join(', ')}`);
+  return { rounds, skipped };
+}
+
+function printMachine(m: MachineInfo, opts: BenchOptions): void {
+  log(`ss-stream-server benchmark, ${m.date}`);
+  log(`node ${m.node}, ${m.cpuCount} CPU (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, load average ${m.loadavg.join(' ')}`);
+  log(`tools: ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  log(`mode: ${opts.quick ? 'quick' : 'full'}; methods ${opts.methods.join(', ')}; ${opts.repeats} round(s) per server; iperf3 ${opts.iperfSeconds} s per direction; wrk ${opts.wrkSeconds} s; ${opts.conns} held connections`);
+  log('WARNING: this machine is shared and noisy; numbers vary between runs. Only the ratio within one interleaved run means much.\n');
+}
+
+// Which servers can run; drops metrics whose client tool is missing.
+function checkTools(opts: BenchOptions): Impl[] | undefined {
+  if (!which('ss-tunnel')) {
+    log('ss-tunnel (shadowsocks-libev) is missing: every metric goes through it, nothing to run. apt-get install shadowsocks-libev');
+    return undefined;
+  }
+  const drop = (metric: Metric, tool: string): void => {
+    if (opts.metrics.delete(metric)) log(`! ${tool} is missing: skipping ${metric}`);
+  };
+  if (!which('iperf3')) drop('throughput', 'iperf3');
+  if (!which('wrk')) drop('cps', 'wrk');
+  if (!which('ss-server')) {
+    log('! ss-server is missing: measuring our server only (no libev column)');
+    return ['ours'];
+  }
+  return ['ours', 'libev'];
+}
+
+async function startTargets(opts: BenchOptions): Promise<Targets> {
+  const targets: Targets = {};
+  await restartDeadTargets(targets, opts);
+  if (opts.metrics.has('throughput')) targets.iperfPort = await freePort();
+  return targets;
+}
+
+// Shared targets outlive rounds; one that died is started again (new port; tunnels are per round).
+async function restartDeadTargets(targets: Targets, opts: BenchOptions): Promise<void> {
+  const ensure = async (key: 'holder' | 'http', metric: Metric, script: string, word: string): Promise<void> => {
+    if (!opts.metrics.has(metric) || targets[key]?.child.alive) return;
+    if (targets[key]) log(`! ${script} ${targets[key]!.child.exitReason}; starting it again`);
+    try {
+      targets[key] = await startHelper(script, word, key === 'holder');
+    } catch (err) {
+      log(`! could not start ${script}: ${(err as Error).message}; skipping ${metric}`);
+      delete targets[key];
+    }
+  };
+  await ensure('holder', 'memory', 'idle-holder.js', 'TARGET');
+  await ensure('http', 'cps', 'http-target.js', 'PORT');
+}
+
+function estimateRoundS(opts: BenchOptions): number {
+  let s = 3;
+  if (opts.metrics.has('memory')) s += 3 + opts.conns / 500;
+  if (opts.metrics.has('throughput')) s += 2 * (opts.iperfSeconds + 2);
+  if (opts.metrics.has('cps')) s += opts.wrkSeconds + 1;
+  return s;
+}
+
+function describeRound(r: RoundResult): string {
+  const parts: string[] = [];
+  if (r.idleRssKb !== undefined) parts.push(`idle ${(r.idleRssKb / 1024).toFixed(1)} MiB`);
+  if (r.memory) parts.push(`${r.memory.held}/${r.memory.asked} held ${r.memory.perConnKb.toFixed(1)} KiB/conn`);
+  const cpu = (v: number | undefined): string => (v === undefined ? '' : ` cpu ${v.toFixed(0)}%`);
+  if (r.upload) parts.push(`up ${r.upload.gbps.toFixed(2)} Gbit/s${cpu(r.upload.serverCpuPercent)}`);
+  if (r.download) parts.push(`down ${r.download.gbps.toFixed(2)} Gbit/s${cpu(r.download.serverCpuPercent)}`);
+  if (r.connRate) parts.push(`${r.connRate.requestsPerSecond.toFixed(0)} conn/s (${r.connRate.non2xx + r.connRate.socketErrors} err)${cpu(r.connRate.serverCpuPercent)}`);
+  return `${r.impl.padEnd(5)} ${r.method} #${r.repeat}: ${parts.join(', ') || 'no results'}${r.errors.length ? ` [${r.errors.length} error(s)]` : ''} (${r.durationS} s)`;
+}
+
+function printProfiles(dir: string | undefined): void {
+  if (!dir) return;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) {
+    log(`no .cpuprofile in ${dir}`);
+    return;
+  }
+  log(`\n${files.length} profile(s) in ${dir}; the newest:`);
+  try {
+    log(summarizeProfile(join(dir, files[files.length - 1]!), 20));
+  } catch (err) {
+    log(`could not read the profile: ${(err as Error).message}`);
+  }
+}
+
+function saveResults(data: object, out: string | undefined): void {
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  const dir = join(tmpdir(), 'ss-stream-server-bench');
+  const file = join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, json);
+    writeFileSync(join(dir, 'latest.json'), json);
+    log(`raw results: ${file} (also ${join(dir, 'latest.json')})`);
+    if (out) {
+      writeFileSync(out, json);
+      log(`raw results also in ${resolve(out)}`);
+    }
+  } catch (err) {
+    log(`! could not write results: ${(err as Error).message}`);
+  }
+}
+
+process.exitCode = await main();
