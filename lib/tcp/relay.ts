@@ -20,7 +20,7 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP, type Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
@@ -266,12 +266,13 @@ export class Relay {
     this.#decrypt.on('error', this.#streamOnError);
     this.#header.on('error', this.#streamOnError);
     client.setTimeout(this.#ctx.idleTimeoutMs, this.#clientOnTimeout);
-    const up = pipeline([client, this.#decrypt, this.#header, ...(extra.upstream ?? []), remote]);
-    const down = pipeline([remote, ...(extra.downstream ?? []), encrypt, client]);
-    Promise.allSettled([up, down]).then((results) => {
-      for (const r of results) if (r.status === 'rejected') this.#fail(r.reason, 'ERR_SS_RELAY_CLIENT');
-      this.#teardown();
-    }, noop);
+    let pending = 2;
+    const settled = (err: Error | null | undefined): void => {
+      if (err) this.#fail(err, 'ERR_SS_RELAY_CLIENT');
+      if (--pending === 0) this.#teardown();
+    };
+    pipeline([client, this.#decrypt, this.#header, ...(extra.upstream ?? []), remote], settled);
+    pipeline([remote, ...(extra.downstream ?? []), encrypt, client], settled);
   };
 
   readonly #streamOnError = (err: Error): void => {

@@ -1,0 +1,120 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { SocksClient } from 'socks';
+import { buildLocalCliOptions } from '../../lib/cli/local-cli-options.js';
+import { parseLocalCliArgs } from '../../lib/cli/local-cli-args.js';
+import { runLocalCli, EXIT_USAGE, EXIT_OK, EXIT_LISTEN_FAILED } from '../../lib/cli/run-local-cli.js';
+import { encodeSip002 } from '../../lib/sip002.js';
+import { startServerUnderTest } from '../fixtures/interop.js';
+import { readBytes, startEchoServer, startTcpServer } from '../fixtures/net.js';
+
+function fakeIo() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const signals = new EventEmitter();
+  return { io: { stdout, stderr, signals, exit: () => {} }, out: () => out, err: () => err, signals };
+}
+
+async function build(argv: string[], file?: object) {
+  const args = await parseLocalCliArgs(argv, '0.0.0');
+  return buildLocalCliOptions(args!, file);
+}
+
+t.test('maps libev ss-local flags to options', async (t) => {
+  const o = await build(['-s', 'ss.test', '-p', '8389', '-b', '::1', '-l', '1081', '-k', 'pw', '-m', 'aes-128-gcm', '-t', '30', '-L', 'echo.test:7', '--socks-username', 'u', '--socks-password', 'p', '-v']);
+  t.same(o, {
+    local: { server: 'ss.test', serverPort: 8389, host: '::1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 30_000, tunnel: { type: 'domain', host: 'echo.test', port: 7 }, socksUsername: 'u', socksPassword: 'p' },
+    logLevel: 'debug',
+  });
+  t.equal((await build(['-s', 'a', '-k', 'b', '-q'])).logLevel, 'error');
+});
+
+t.test('takes the server from a SIP002 URI', async (t) => {
+  const url = encodeSip002({ method: 'aes-256-gcm', password: 'p@ss:word', host: '::1', port: 8390 });
+  const o = await build(['--server-url', url, '-l', '0'], { server: 'from-file', key: 'a2V5', idleTimeoutMs: 5000 });
+  t.same(o.local, { server: '::1', serverPort: 8390, method: 'aes-256-gcm', password: 'p@ss:word', port: 0, idleTimeoutMs: 5000 });
+});
+
+t.test('lets flags override the config file', async (t) => {
+  const o = await build(['-p', '9000', '-k', 'flagpw'], { server: 'file.test', serverPort: 8388, key: 'a2V5', port: 1082 });
+  t.same(o.local, { server: 'file.test', serverPort: 9000, password: 'flagpw', port: 1082 });
+});
+
+t.test('refuses incomplete or bad command lines, naming the flag', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['-k', 'pw'], /^--server: is required/],
+    [['-s', 'a'], /^--password: is required/],
+    [['-s', 'a', '-k', 'b', '-p', 'x'], /^--server-port: /],
+    [['-s', 'a', '-k', 'b', '-L', 'nope'], /^--tunnel: /],
+    [['-s', 'a', '-k', 'b', '--socks-username', 'u'], /^--socks-password: is required/],
+    [['--server-url', 'ss://nope'], /^--server-url: /],
+    [['--server-url', 'ss://YWVzLTEyOC1nY206dGVzdA@h:1/?plugin=obfs-local'], /^--server-url: SIP003 plugins/],
+  ];
+  for (const [argv, message] of cases) await t.rejects(build(argv), { code: 'ERR_SS_CONFIG', message }, argv.join(' '));
+  await t.rejects(parseLocalCliArgs(['--nope'], '0'), /Unknown argument/);
+  await t.rejects(parseLocalCliArgs(['--server-url', 'ss://x', '-s', 'a'], '0'), /mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-m', 'rc4-md5'], '0'), /Invalid values/);
+});
+
+t.test('exits 2 on bad flags or config without listening', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-local-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ server: '127.0.0.1', password: 'pw', local_port: 0, nonsense: true }));
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '{ server: ');
+  for (const [argv, message] of [
+    [['--bogus'], /Unknown argument: bogus\nTry 'ss-stream-local --help'/],
+    [['-c', bad], /config file '.*bad\.json': nonsense: unknown key/],
+    [['-c', notJson], /not\.json': cannot be read as JSON/],
+    [['-s', '127.0.0.1', '-k', 'pw', '-m', 'aes-128-gcm', '-l', '0', '-t', 'soon'], /--timeout: /],
+  ] as [string[], RegExp][]) {
+    const f = fakeIo();
+    t.equal(await runLocalCli(argv, f.io), EXIT_USAGE, argv.join(' '));
+    t.match(f.err(), message);
+    t.equal(f.out(), '');
+  }
+  const f = fakeIo();
+  t.equal(await runLocalCli(['--help'], f.io), EXIT_OK);
+  t.match(f.out(), /--server-url/);
+  const v = fakeIo();
+  t.equal(await runLocalCli(['--version'], v.io), EXIT_OK);
+  t.match(v.out(), /^\d+\.\d+\.\d+\n$/);
+});
+
+t.test('exits 1 when the local port is taken', async (t) => {
+  const taken = await startTcpServer(() => {});
+  t.teardown(taken.close);
+  const f = fakeIo();
+  t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', String(taken.port)], f.io), EXIT_LISTEN_FAILED);
+  t.match(f.err(), /EADDRINUSE/);
+});
+
+t.test('serves from a config file until SIGTERM', async (t) => {
+  const server = await startServerUnderTest({ method: 'aes-128-gcm', password: 'cli-pw', forbiddenIp: [] });
+  t.teardown(server.close);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const dir = mkdtempSync(join(tmpdir(), 'ss-local-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'local.json');
+  writeFileSync(file, JSON.stringify({ server: '127.0.0.1', server_port: server.port, local_address: '127.0.0.1', local_port: 0, password: 'cli-pw', method: 'aes-128-gcm', timeout: 10 }));
+  const f = fakeIo();
+  const running = runLocalCli(['-c', file, '-q'], f.io);
+  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())![1]);
+  const { socket } = await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port, type: 5 }, command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 });
+  socket.write('through the cli');
+  t.equal((await readBytes(socket, 15)).toString(), 'through the cli');
+  socket.destroy();
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
+});
