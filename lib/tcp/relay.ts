@@ -20,7 +20,7 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP, type Socket } from 'node:net';
-import { pipeline } from 'node:stream';
+import { pipeline } from './pipeline.js';
 import type { Duplex } from 'node:stream';
 import type { CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
