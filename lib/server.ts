@@ -127,7 +127,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
-    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger });
+    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }

@@ -13,18 +13,20 @@ import type { Logger } from '../logger.js';
  * - `tooShort`: shorter than salt + tag, or no complete address header
  * - `tooLarge`: the re-encrypted packet would not fit in one datagram
  * - `decrypt`: failed to authenticate
+ * - `replay`: its salt was seen before (a replayed or reflected datagram)
  * - `badHeader`: invalid address header (unknown ATYP, bad host name)
  * - `forbidden`: the target (after DNS) is in a forbidden range
  * - `dns`: the target name did not resolve
  * - `sendFailed`: the socket refused to send it (EMSGSIZE, unreachable...)
  */
-export type UdpDropReason = 'foreignSource' | 'fragmented' | 'tooShort' | 'tooLarge' | 'decrypt' | 'badHeader' | 'forbidden' | 'dns' | 'sendFailed';
+export type UdpDropReason = 'foreignSource' | 'fragmented' | 'tooShort' | 'tooLarge' | 'decrypt' | 'replay' | 'badHeader' | 'forbidden' | 'dns' | 'sendFailed';
 
 const REASON_BY_CODE: Partial<Record<SsErrorCode, UdpDropReason>> = {
   ERR_SS_UDP_FRAGMENTED: 'fragmented',
   ERR_SS_PACKET_TOO_SHORT: 'tooShort',
   ERR_SS_PACKET_TOO_LARGE: 'tooLarge',
   ERR_SS_DECRYPT: 'decrypt',
+  ERR_SS_REPLAY: 'replay',
   ERR_SS_BAD_ADDRESS: 'badHeader',
   ERR_SS_BAD_ADDRESS_TYPE: 'badHeader',
   ERR_SS_FORBIDDEN_TARGET: 'forbidden',
@@ -33,7 +35,7 @@ const REASON_BY_CODE: Partial<Record<SsErrorCode, UdpDropReason>> = {
 
 /** A zeroed record of every drop reason. */
 export function emptyDropCounts(): Record<UdpDropReason, number> {
-  return { foreignSource: 0, fragmented: 0, tooShort: 0, tooLarge: 0, decrypt: 0, badHeader: 0, forbidden: 0, dns: 0, sendFailed: 0 };
+  return { foreignSource: 0, fragmented: 0, tooShort: 0, tooLarge: 0, decrypt: 0, replay: 0, badHeader: 0, forbidden: 0, dns: 0, sendFailed: 0 };
 }
 
 /** Drop counters plus a debug log line per drop. */

@@ -19,13 +19,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP, isIPv4, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
-import { SsError, toSsError } from '../errors.js';
+import { replayError, SsError, toSsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { decodeAddress, encodeAddress, type DecodedAddress } from '../protocol/address.js';
 import type { TargetFilter } from '../target-filter.js';
 import type { LookupFunction } from '../tcp/relay.js';
 import { bindSocket } from './bind-socket.js';
 import { DropCounter, type UdpDropReason } from './drop-counter.js';
+import type { ReplayFilter } from '../crypto/replay-filter.js';
 import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from './nat-table.js';
 import { decryptPacket, encryptPacket } from './packet.js';
 
@@ -49,6 +50,12 @@ export interface UdpRelayOptions {
   createSocket?: (type: UdpSocketType) => Socket;
   /** Time source of the NAT table (tests). */
   clock?: NatClock;
+  /**
+   * Salts already seen: a datagram whose salt repeats is dropped (`replay`),
+   * and our own reply salts are recorded, so replayed or reflected datagrams
+   * get no answer. Default: no replay check.
+   */
+  replayFilter?: ReplayFilter;
 }
 
 export type { UdpDropReason } from './drop-counter.js';
@@ -98,6 +105,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   readonly #counts = { packetsIn: 0, packetsToTarget: 0, packetsFromTarget: 0, packetsOut: 0 };
   readonly #drops: DropCounter;
   #closed = false;
+  readonly #replay: ReplayFilter | undefined;
 
   /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity` */
   constructor(options: UdpRelayOptions) {
@@ -105,6 +113,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#spec = options.spec;
     this.#masterKey = options.masterKey;
     this.#filter = options.targetFilter;
+    this.#replay = options.replayFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
@@ -174,6 +183,8 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     let payload: Buffer;
     try {
       const plaintext = decryptPacket(this.#spec, this.#masterKey, msg);
+      // Checked after authentication only, so garbage cannot fill the filter.
+      if (this.#replay && !this.#replay.add(msg.subarray(0, this.#spec.saltLength))) throw replayError();
       const header = decodeAddress(plaintext, 0);
       if (header === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'plaintext has no complete address header');
       target = header;
@@ -238,6 +249,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     let packet: Buffer;
     try {
       packet = encryptPacket(this.#spec, this.#masterKey, Buffer.concat([encodeAddress(source.address, source.port), msg]));
+      this.#replay?.add(packet.subarray(0, this.#spec.saltLength));
     } catch (err) {
       this.#drop(err, source);
       return;

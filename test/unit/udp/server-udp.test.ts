@@ -6,6 +6,8 @@ import { createServer, type SsServer } from '../../../lib/server.js';
 import { keysFor } from '../../fixtures/ss-client.js';
 import { SsUdpClient } from '../../fixtures/ss-udp.js';
 import { startUdpEcho } from '../../fixtures/udp.js';
+import { encryptPacket } from '../../../lib/udp/packet.js';
+import { encodeAddress } from '../../../lib/protocol/address.js';
 
 const method = 'aes-128-gcm';
 const password = 'server-udp';
@@ -117,4 +119,23 @@ t.test('validates mode, natTimeoutMs and natCapacity', async (t) => {
   t.throws(() => createServer({ ...base, natCapacity: 0 }), { code: 'ERR_SS_CONFIG', message: /^natCapacity: / });
   t.throws(() => createServer({ ...base, natCapacity: 1.5 }), { code: 'ERR_SS_CONFIG', message: /^natCapacity: / });
   for (const mode of ['tcp_and_udp', 'tcp_only', 'udp_only'] as const) t.doesNotThrow(() => createServer({ ...base, mode }));
+});
+
+t.test('drops a replayed datagram and a reflected reply, and counts them', async (t) => {
+  const echo = await startUdpEcho();
+  t.teardown(echo.close);
+  const server = await start(t);
+  const { port } = server.address();
+  const c = await client(t, '127.0.0.1', port);
+  const packet = encryptPacket(spec, masterKey, Buffer.concat([encodeAddress('127.0.0.1', echo.port), Buffer.from('once')]));
+  const replies: Buffer[] = [];
+  c.udp.socket.on('message', (m: Buffer) => replies.push(m));
+  c.sendRaw(packet);
+  for (let i = 0; i < 100 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(replies.length, 1, 'the original is answered');
+  c.sendRaw(packet); // the same datagram again
+  c.sendRaw(replies[0]!); // our own reply sent back to us
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(replies.length, 1, 'no answer to the replay or the reflection');
+  t.equal(server.udpStats!.dropped.replay, 2);
 });
