@@ -8,13 +8,13 @@
  * most 0x3FFF bytes. Each input write becomes one output buffer, so nothing is
  * buffered between writes and `_flush` has nothing to do.
  */
-import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { MAX_PAYLOAD } from '../constants.js';
 import { AeadSession } from '../crypto/aead-session.js';
 import { deriveSubkey } from '../crypto/kdf.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
+import { randomSalt } from '../crypto/random-salt.js';
 
 /** Options for {@link EncryptTransform}. */
 export interface EncryptTransformOptions extends Pick<TransformOptions, 'highWaterMark' | 'writableHighWaterMark' | 'readableHighWaterMark'> {
@@ -42,7 +42,7 @@ export class EncryptTransform extends Transform {
   constructor(options: EncryptTransformOptions) {
     const { spec, masterKey, salt, replayFilter, ...streamOptions } = options;
     super(streamOptions);
-    this.#salt = salt ?? randomBytes(spec.saltLength);
+    this.#salt = salt ?? randomSalt(spec.saltLength);
     if (this.#salt.length !== spec.saltLength) throw new TypeError(`salt must be ${spec.saltLength} bytes`);
     replayFilter?.add(this.#salt);
     this.#session = new AeadSession(spec, deriveSubkey(masterKey, this.#salt));

@@ -116,7 +116,7 @@ export class Relay {
     this.#client = client;
     this.#onClose = onClose;
     this.#info = { remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? 0 };
-    client.setNoDelay(true);
+    // No setNoDelay here: the listener is created with noDelay: true.
     client.on('error', this.#clientOnError);
     client.on('end', this.#clientOnEnd);
     client.on('close', this.#clientOnClose);

@@ -15,11 +15,11 @@
  * Pure functions over Buffers: no sockets, no state. The nonce is always the
  * all-zero nonce, which is safe only because every packet has its own salt.
  */
-import { randomBytes } from 'node:crypto';
 import { AeadSession } from '../crypto/aead-session.js';
 import { deriveSubkey } from '../crypto/kdf.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import { decryptError, packetTooLargeError, packetTooShortError } from '../errors.js';
+import { randomSalt } from '../crypto/random-salt.js';
 
 /**
  * The largest UDP payload that fits in one IPv4 datagram (65 535 - 8 UDP
@@ -46,7 +46,7 @@ export function packetOverhead(spec: CipherSpec): number {
 export function encryptPacket(spec: CipherSpec, masterKey: Buffer, plaintext: Buffer, salt?: Buffer): Buffer {
   const length = packetOverhead(spec) + plaintext.length;
   if (length > MAX_UDP_PACKET_BYTES) throw packetTooLargeError(length, MAX_UDP_PACKET_BYTES);
-  const s = salt ?? randomBytes(spec.saltLength);
+  const s = salt ?? randomSalt(spec.saltLength);
   if (s.length !== spec.saltLength) throw new TypeError(`salt must be ${spec.saltLength} bytes, got ${s.length}`);
   const out = Buffer.allocUnsafe(length);
   s.copy(out, 0);
