@@ -38,7 +38,7 @@ export class PrematureCloseError extends Error {
  */
 export function pipeline(streams: readonly Stream[], callback: (err: Error | null) => void): void {
   if (streams.length < 2) throw new TypeError('pipeline needs at least two streams');
-  const last = streams.length - 1;
+  const last = streams[streams.length - 1] as Writable;
   let done = false;
   const finish = (err: Error | null): void => {
     if (done) return;
@@ -46,16 +46,21 @@ export function pipeline(streams: readonly Stream[], callback: (err: Error | nul
     if (err) for (const s of streams) if (!s.destroyed) s.destroy();
     callback(err);
   };
+  // Three closures per chain, shared by every stream (no per-stream closures:
+  // this is per-connection memory).
   const onError = (err: Error): void => finish(err);
-  streams.forEach((stream, i) => {
+  const onFinish = (): void => finish(null);
+  // A stream that closes before doing its part in this chain cuts it short:
+  // sources and middles must have ended reading; the last must have finished writing.
+  function onClose(this: Stream): void {
+    const ok = this === last ? last.writableFinished : (this as Readable).readableEnded;
+    if (!ok) finish(new PrematureCloseError());
+  }
+  for (let i = 0; i < streams.length; i++) {
+    const stream = streams[i]!;
     stream.on('error', onError);
-    // A stream that closes before doing its part in this chain cuts it short:
-    // sources and middles must have ended reading; the last must have finished writing.
-    stream.once('close', () => {
-      const ok = i === last ? (stream as Writable).writableFinished : (stream as Readable).readableEnded;
-      if (!ok) finish(new PrematureCloseError());
-    });
+    stream.on('close', onClose);
     if (i > 0) (streams[i - 1] as Readable).pipe(stream as Writable);
-  });
-  streams[last]!.once('finish', () => finish(null));
+  }
+  last.on('finish', onFinish);
 }
