@@ -6,9 +6,10 @@
  *   config.json ──parseLocalConfigFile()──▶ LocalOptions ──resolveLocalOptions()──▶ ResolvedLocalConfig
  *   (snake_case)                            (camelCase API)                         (spec + master key)
  */
+import { lookup as dnsLookup } from 'node:dns';
 import type { Socket } from 'node:net';
-import { checkInt, checkPort, checkString, deriveMasterKey, typeName } from './config.js';
-import { secondsToMs, toPort } from './config-file.js';
+import { checkInt, checkPort, checkString, deriveMasterKey, typeName, type ServerMode } from './config.js';
+import { secondsToMs, toMode, toPort } from './config-file.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S } from './constants.js';
 import { getMethod, METHOD_NAMES, type CipherSpec } from './crypto/methods.js';
 import { configError } from './errors.js';
@@ -16,7 +17,16 @@ import { NOOP_LOGGER, type Logger } from './logger.js';
 import type { Address } from './protocol/address.js';
 import { decodeHttpAuthority } from './protocol/http-target.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './tcp/local-connection-stats.js';
+import type { LookupFunction } from './tcp/relay.js';
 import type { UdpAssociateHandler } from './tcp/udp-associate.js';
+
+/**
+ * What the local client relays (the shadowsocks `mode` key, libev `-u`/`-U`):
+ * `tcp_and_udp` (SOCKS5 CONNECT, HTTP and UDP ASSOCIATE; a tunnel forwards
+ * TCP and UDP), `tcp_only` (UDP ASSOCIATE refused with 0x07), or `udp_only`
+ * (SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP).
+ */
+export type LocalMode = ServerMode;
 
 /** Default local port, as ss-local. */
 export const DEFAULT_LOCAL_PORT = 1080;
@@ -32,6 +42,12 @@ export const DEFAULT_LOCAL_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_FIRST_PACKET_DELAY_MS = 50;
 /** Default limit on an HTTP request or response head. */
 export const DEFAULT_MAX_HTTP_HEAD_BYTES = 64 * 1024;
+/**
+ * Default mode: TCP and UDP. (libev ss-local defaults to tcp_only; offering
+ * UDP ASSOCIATE costs nothing until a client asks, and then only a socket
+ * pair per association, bound to the address the client already reaches.)
+ */
+export const DEFAULT_LOCAL_MODE: LocalMode = 'tcp_and_udp';
 
 /** Opens a TCP connection to the Shadowsocks server. It must be created with `allowHalfOpen: true`. */
 export type ServerConnectFunction = (options: { host: string; port: number; allowHalfOpen: true }) => Socket;
@@ -75,7 +91,14 @@ export interface LocalOptions {
   shutdownGraceMs?: number;
   /** Dialer for the Shadowsocks server. Default `net.connect`. */
   connect?: ServerConnectFunction;
-  /** Serves SOCKS5 UDP ASSOCIATE. Default: none, and the command is refused with 0x07. */
+  /** TCP, UDP or both: see {@link LocalMode}. Default `tcp_and_udp`. */
+  mode?: LocalMode;
+  /** Resolver for a server given by name, for UDP (`dns.lookup` signature, `{all: true}`). Default `dns.lookup`. */
+  lookup?: LookupFunction;
+  /**
+   * Serves SOCKS5 UDP ASSOCIATE in place of the built-in relay (which is used
+   * when `mode` includes UDP). Without either, the command is refused with 0x07.
+   */
   udpAssociate?: UdpAssociateHandler;
   /** Where logs go. Default: nowhere. */
   logger?: Logger;
@@ -102,6 +125,8 @@ export interface ResolvedLocalConfig {
   maxHttpHeadBytes: number;
   shutdownGraceMs: number;
   connect: ServerConnectFunction | undefined;
+  mode: LocalMode;
+  lookup: LookupFunction;
   udpAssociate: UdpAssociateHandler | undefined;
   logger: Logger;
   onConnectionOpen: ((info: LocalConnectionInfo) => void) | undefined;
@@ -120,6 +145,7 @@ export const LOCAL_DEFAULTS = Object.freeze({
   firstPacketDelayMs: DEFAULT_FIRST_PACKET_DELAY_MS,
   maxHttpHeadBytes: DEFAULT_MAX_HTTP_HEAD_BYTES,
   shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+  mode: DEFAULT_LOCAL_MODE,
 });
 
 /**
@@ -150,6 +176,8 @@ export function resolveLocalOptions(options: LocalOptions): ResolvedLocalConfig 
     maxHttpHeadBytes: checkInt(o.maxHttpHeadBytes, 'maxHttpHeadBytes', 1024, 2 ** 24),
     shutdownGraceMs: checkInt(o.shutdownGraceMs, 'shutdownGraceMs', 0, 2 ** 31 - 1),
     connect: checkFunction(o.connect, 'connect'),
+    mode: toMode(o.mode, 'mode'),
+    lookup: checkFunction(o.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
     udpAssociate: checkFunction(o.udpAssociate, 'udpAssociate'),
     logger: o.logger ?? NOOP_LOGGER,
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
@@ -216,7 +244,7 @@ const FILE_KEYS: Readonly<Record<string, (v: unknown, key: string, o: LocalOptio
   },
   timeout: (v, k, o) => { o.idleTimeoutMs = secondsToMs(v, k); },
   tunnel_address: (v, k, o) => { o.tunnel = resolveTunnel(v, k); },
-  mode: (v, k) => { if (checkString(v, k) !== 'tcp_only') throw configError(k, `'${v}' is not supported yet (only tcp_only)`); },
+  mode: (v, k, o) => { o.mode = toMode(v, k); },
   plugin: (v, k) => { if (v !== '') throw configError(k, 'plugins are not supported'); },
   plugin_opts: (v, k) => { if (v !== '') throw configError(k, 'plugins are not supported'); },
 });
@@ -224,7 +252,7 @@ const FILE_KEYS: Readonly<Record<string, (v: unknown, key: string, o: LocalOptio
 /**
  * Maps a parsed `ss-local` JSON config (`server`, `server_port`,
  * `local_address`, `local_port`, `password` or `key`, `method`, `timeout`
- * in seconds, `tunnel_address`) to {@link LocalOptions}.
+ * in seconds, `tunnel_address`, `mode`) to {@link LocalOptions}.
  * @throws SsError `ERR_SS_CONFIG` naming the key: unknown keys, wrong types or values
  */
 export function parseLocalConfigFile(json: unknown): LocalOptions {

@@ -4,12 +4,14 @@
  * relaying every connection through a Shadowsocks server.
  *
  *   application ──SOCKS5 / HTTP / plain──▶ SsLocal (127.0.0.1:1080) ──AEAD──▶ Shadowsocks server ──▶ target
+ *   application ──SOCKS5 UDP / plain UDP──▶ LocalUdpService (per `mode`) ──AEAD──▶ Shadowsocks server ──▶ target
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveLocalOptions, type LocalOptions, type ResolvedLocalConfig } from './local-config.js';
+import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-config.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './tcp/local-connection-stats.js';
 import { LocalSession, type LocalContext } from './tcp/local-session.js';
+import { LocalUdpService, type LocalUdpStats } from './udp/local-udp-service.js';
 
 /** Events of {@link SsLocal}. */
 export interface SsLocalEvents {
@@ -29,7 +31,9 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   readonly #config: ResolvedLocalConfig;
   readonly #context: LocalContext;
   readonly #sessions = new Set<LocalSession>();
+  readonly #udp: LocalUdpService | undefined;
   #server: Server | undefined;
+  #listening = false;
   #closing: Promise<void> | undefined;
 
   /** @throws SsError `ERR_SS_CONFIG` for invalid options */
@@ -39,17 +43,21 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#config = c;
     const connect = c.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
+    if (c.mode !== 'tcp_only') {
+      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger });
+    }
     this.#context = {
       spec: c.spec,
       masterKey: c.masterKey,
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
+      tcp: c.mode !== 'udp_only',
       credentials: c.credentials,
       handshakeTimeoutMs: c.handshakeTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
       firstPacketDelayMs: c.firstPacketDelayMs,
       maxHttpHeadBytes: c.maxHttpHeadBytes,
-      udpAssociate: c.udpAssociate,
+      udpAssociate: c.udpAssociate ?? this.#udp?.associate,
       logger: c.logger,
       onOpen: (info) => {
         c.onConnectionOpen?.(info);
@@ -63,37 +71,70 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     return this.#config.spec.name;
   }
 
+  /** `tcp_and_udp`, `tcp_only` or `udp_only`. */
+  get mode(): LocalMode {
+    return this.#config.mode;
+  }
+
+  /**
+   * UDP counters (SOCKS5 associations and the UDP tunnel: packets each way,
+   * drops by reason); undefined with `mode: 'tcp_only'`.
+   */
+  get udpStats(): LocalUdpStats | undefined {
+    return this.#udp?.stats;
+  }
+
   /** Accepted connections currently open. */
   get connections(): number {
     return this.#sessions.size;
   }
 
-  /** Starts listening. Rejects if the address cannot be bound. */
+  /**
+   * Starts listening: TCP (SOCKS5 + HTTP, or the tunnel) unless the mode is
+   * `udp_only` with a tunnel, and in tunnel mode with UDP a UDP port on the
+   * same address and port. Rejects if an address cannot be bound (then
+   * nothing listens).
+   */
   async listen(): Promise<void> {
-    if (this.#server) throw new Error('already listening');
-    const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
-    this.#server = server;
+    if (this.#listening) throw new Error('already listening');
+    this.#listening = true;
+    const c = this.#config;
+    const udpTunnel = c.tunnel !== undefined && this.#udp !== undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: this.#config.host, port: this.#config.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      if (c.tunnel === undefined || c.mode !== 'udp_only') await this.#listenTcp(udpTunnel);
+      else await this.#udp!.openTunnel(c.tunnel, c.host, c.port);
     } catch (err) {
-      this.#server = undefined;
+      this.#listening = false;
       throw err;
     }
-    server.on('error', this.#serverOnError);
+    this.#server?.on('error', this.#serverOnError);
     const a = this.address();
-    const mode = this.#config.tunnel ? `tunnel to ${this.#config.tunnel.host}:${this.#config.tunnel.port}` : 'socks5+http';
-    this.#config.logger.info('listening', { address: a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`, mode, server: `${this.#config.server}:${this.#config.serverPort}`, method: this.method });
+    const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
+    c.logger.info('listening', { address: a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`, frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+  }
+
+  // A port picked by the OS for TCP may be taken for UDP: then try another.
+  async #listenTcp(udpTunnel: boolean): Promise<void> {
+    const c = this.#config;
+    for (let attempt = 1; ; attempt++) {
+      const server = await listenTcp(c.host, c.port, this.#onConnection);
+      this.#server = server;
+      if (!udpTunnel) return;
+      const a = server.address() as AddressInfo;
+      try {
+        await this.#udp!.openTunnel(c.tunnel!, a.address, a.port);
+        return;
+      } catch (err) {
+        this.#server = undefined;
+        await new Promise((r) => server.close(r));
+        if (c.port !== 0 || attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
   }
 
   /** The listening address (`{address, family, port}`). */
   address(): AddressInfo {
-    const a = this.#server?.address();
+    const a = this.#server ? this.#server.address() : this.#udp?.tunnelAddress();
     if (a === null || a === undefined || typeof a === 'string') throw new Error('not listening');
     return a;
   }
@@ -108,9 +149,13 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     return this.#closing;
   }
 
+  // UDP associations have nothing in flight worth a grace period: their
+  // control connections are ended at once (FIN, status OK).
   async #close(graceMs: number): Promise<void> {
     const server = this.#server;
     const closed = server ? new Promise((r) => server.close(r)) : Promise.resolve();
+    const udpClosed = this.#udp?.close();
+    for (const s of this.#sessions) s.endAssociation();
     const drained = new Promise<void>((resolve) => {
       if (this.#sessions.size === 0) resolve();
       else this.on('connectionClose', () => this.#sessions.size === 0 && resolve());
@@ -120,7 +165,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }, graceMs);
     await drained;
     clearTimeout(timer);
-    await closed;
+    await Promise.all([closed, udpClosed]);
   }
 
   readonly #onConnection = (socket: Socket): void => {
@@ -141,6 +186,17 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#config.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
+}
+
+function listenTcp(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+  const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+  return new Promise<Server>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }
 
 /**

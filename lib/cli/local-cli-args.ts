@@ -6,8 +6,9 @@
  */
 import yargs from 'yargs';
 import { DEFAULT_METHOD, DEFAULT_SERVER_PORT } from '../constants.js';
+import { SERVER_MODES } from '../config.js';
 import { METHOD_NAMES } from '../crypto/methods.js';
-import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_PORT } from '../local-config.js';
+import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local-config.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -24,6 +25,8 @@ export interface LocalCliArgs {
   tunnel?: string;
   socksUsername?: string;
   socksPassword?: string;
+  /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U`. */
+  mode?: string;
   verbose: boolean;
   quiet: boolean;
 }
@@ -51,11 +54,16 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
     .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
+    .option('mode', { type: 'string', choices: SERVER_MODES, description: `Relay TCP, UDP or both [default: ${DEFAULT_LOCAL_MODE}]` })
+    .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
+    .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
     .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
     // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
     .conflicts('verbose', 'quiet')
     .conflicts('password', 'key')
+    .conflicts('tcp-and-udp', ['udp-only', 'mode'])
+    .conflicts('udp-only', 'mode')
     .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method'])
     .strict()
     .help()
@@ -84,6 +92,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     tunnel: last(parsed.tunnel),
     socksUsername: last(parsed.socksUsername),
     socksPassword: last(parsed.socksPassword),
+    mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };

@@ -6,7 +6,7 @@
  * Flag texts are converted here so that errors name the flag. Whether the
  * result is complete and valid is decided once, by `createLocal()`.
  */
-import { secondsToMs, toPort } from '../config-file.js';
+import { secondsToMs, toMode, toPort } from '../config-file.js';
 import { configError } from '../errors.js';
 import { resolveTunnel, type LocalOptions } from '../local-config.js';
 import type { LogLevel } from '../logger.js';
@@ -42,6 +42,7 @@ export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}
   if (args.method !== undefined) local.method = args.method;
   if (args.timeout !== undefined) local.idleTimeoutMs = secondsToMs(args.timeout, '--timeout');
   if (args.tunnel !== undefined) local.tunnel = resolveTunnel(args.tunnel, '--tunnel');
+  if (args.mode !== undefined) local.mode = toMode(args.mode, '--mode');
   if (args.socksUsername !== undefined) local.socksUsername = args.socksUsername;
   if (args.socksPassword !== undefined) local.socksPassword = args.socksPassword;
   if ((local.socksUsername === undefined) !== (local.socksPassword === undefined)) {

@@ -3,6 +3,7 @@
  *
  *   first byte 0x05 ──▶ Socks5Handshake ──CONNECT──────────▶ tunnel
  *                                       └─UDP ASSOCIATE───▶ the udpAssociate hook (or reply 0x07)
+ *                     (mode udp_only: CONNECT gets 0x07, HTTP 400)
  *   any other byte  ──▶ HttpForwarder ──CONNECT host:port──▶ tunnel
  *                                    └─GET http://...────▶ per-request exchanges (HttpExchange)
  *   tunnel mode (-L) ──────────────────────────────────────▶ tunnel (relayTunnel: two pipelines)
@@ -33,6 +34,8 @@ export interface LocalContext {
   masterKey: Buffer;
   dial: ServerDialer;
   tunnel: Address | undefined;
+  /** False in mode `udp_only`: SOCKS5 CONNECT and the HTTP proxy are refused. */
+  tcp: boolean;
   credentials: { username: string; password: string } | undefined;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
@@ -62,6 +65,7 @@ export class LocalSession {
   #timer: NodeJS.Timeout | undefined;
   #error: SsError | undefined;
   #relaying = false;
+  #associated = false;
   #closed = false;
   #requests = 0;
   #dialing = 0;
@@ -85,6 +89,16 @@ export class LocalSession {
     } else {
       client.on('data', this.#onFirstData);
     }
+  }
+
+  /**
+   * Ends a UDP association's control connection cleanly (FIN, status `OK`),
+   * as on `local.close()`. Returns false if this session is not one.
+   */
+  endAssociation(): boolean {
+    if (!this.#associated) return false;
+    this.#linger();
+    return true;
   }
 
   /** Tears the connection down now, reporting `code` unless it already failed. */
@@ -130,7 +144,7 @@ export class LocalSession {
     this.#client.off('data', this.#onFirstData);
     if (chunk[0] === 0x05) {
       this.#info.frontEnd = 'socks5';
-      const commands: number[] = [Socks5Command.Connect];
+      const commands: number[] = this.#ctx.tcp ? [Socks5Command.Connect] : [];
       if (this.#ctx.udpAssociate) commands.push(Socks5Command.UdpAssociate);
       this.#socks = new Socks5Handshake({ credentials: this.#ctx.credentials, commands });
       this.#client.on('data', this.#onSocksData);
@@ -138,7 +152,8 @@ export class LocalSession {
     } else {
       this.#info.frontEnd = 'http';
       this.#client.pause();
-      this.#startHttp(chunk);
+      if (this.#ctx.tcp) this.#startHttp(chunk);
+      else this.#refuse(new SsError('ERR_SS_HTTP_BAD_REQUEST', 'the HTTP proxy is off (mode udp_only)'));
     }
   };
 
@@ -247,7 +262,7 @@ export class LocalSession {
     this.#info.target = address;
     offerUdpAssociate(this.#ctx.udpAssociate!, this.#client, address, (code) => {
       this.#handshakeDone();
-      if (code === Socks5Reply.Succeeded) return;
+      if (code === Socks5Reply.Succeeded) return void (this.#associated = true);
       this.#fail(new SsError('ERR_SS_SOCKS_COMMAND', `SOCKS5: UDP ASSOCIATE refused with 0x${code.toString(16).padStart(2, '0')}`));
       this.#linger();
     });

@@ -11,6 +11,7 @@ import { runLocalCli, EXIT_USAGE, EXIT_OK, EXIT_LISTEN_FAILED } from '../../lib/
 import { encodeSip002 } from '../../lib/sip002.js';
 import { startServerUnderTest } from '../fixtures/interop.js';
 import { readBytes, startEchoServer, startTcpServer } from '../fixtures/net.js';
+import { startUdpEcho, UdpClient } from '../fixtures/udp.js';
 
 function fakeIo() {
   const stdout = new PassThrough();
@@ -35,6 +36,29 @@ t.test('maps libev ss-local flags to options', async (t) => {
     logLevel: 'debug',
   });
   t.equal((await build(['-s', 'a', '-k', 'b', '-q'])).logLevel, 'error');
+});
+
+t.test('maps -u, -U and --mode like libev ss-local', async (t) => {
+  t.equal((await build(['-s', 'a', '-k', 'b'])).local.mode, undefined, 'no flag: the default (tcp_and_udp)');
+  t.equal((await build(['-s', 'a', '-k', 'b', '-u'])).local.mode, 'tcp_and_udp');
+  t.equal((await build(['-s', 'a', '-k', 'b', '--tcp-and-udp'])).local.mode, 'tcp_and_udp');
+  t.equal((await build(['-s', 'a', '-k', 'b', '-U'])).local.mode, 'udp_only');
+  t.equal((await build(['-s', 'a', '-k', 'b', '--udp-only'])).local.mode, 'udp_only');
+  for (const mode of ['tcp_only', 'tcp_and_udp', 'udp_only']) t.equal((await build(['-s', 'a', '-k', 'b', '--mode', mode])).local.mode, mode);
+  t.equal((await build(['-s', 'a', '-k', 'b', '-u'], { mode: 'tcp_only' })).local.mode, 'tcp_and_udp', '-u overrides the file');
+  t.equal((await build(['-s', 'a', '-k', 'b'], { mode: 'udp_only' })).local.mode, 'udp_only', 'the file\'s mode is kept');
+});
+
+t.test('refuses bad -u / -U / --mode combinations and values, naming the flag', async (t) => {
+  await t.rejects(parseLocalCliArgs(['--mode', 'both'], '0'), /Argument: mode, Given: "both"/);
+  await t.rejects(parseLocalCliArgs(['--mode'], '0'), /Argument: mode/);
+  await t.rejects(parseLocalCliArgs(['-u', '-U'], '0'), /tcp-and-udp and udp-only are mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-U', '--mode', 'tcp_only'], '0'), /udp-only and mode are mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-u', '--mode', 'tcp_only'], '0'), /tcp-and-udp and mode are mutually exclusive/);
+  t.throws(() => buildLocalCliOptions({ server: 'a', password: 'b', mode: 'udp', verbose: false, quiet: false }), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only/ });
+  const f = fakeIo();
+  t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', '0', '--mode', 'udp'], f.io), EXIT_USAGE);
+  t.match(f.err(), /mode/);
 });
 
 t.test('takes the server from a SIP002 URI', async (t) => {
@@ -96,6 +120,23 @@ t.test('exits 1 when the local port is taken', async (t) => {
   const f = fakeIo();
   t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', String(taken.port)], f.io), EXIT_LISTEN_FAILED);
   t.match(f.err(), /EADDRINUSE/);
+});
+
+t.test('-U -L forwards UDP only', async (t) => {
+  const server = await startServerUnderTest({ method: 'aes-128-gcm', password: 'cli-pw', forbiddenIp: [] });
+  t.teardown(server.close);
+  const echo = await startUdpEcho();
+  t.teardown(echo.close);
+  const f = fakeIo();
+  const running = runLocalCli(['-s', '127.0.0.1', '-p', String(server.port), '-k', 'cli-pw', '-m', 'aes-128-gcm', '-l', '0', '-U', '-L', `127.0.0.1:${echo.port}`, '-q'], f.io);
+  while (!f.out().includes('\n') && f.err() === '') await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())?.[1]);
+  const app = await UdpClient.open();
+  t.teardown(() => app.close());
+  await app.request(() => app.send(Buffer.from('dns-ish'), port), (d) => d.msg.toString() === 'dns-ish');
+  t.pass('echoed through the UDP tunnel');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
 });
 
 t.test('serves from a config file until SIGTERM', async (t) => {

@@ -8,6 +8,8 @@ t.test('merges the defaults', async (t) => {
   t.match(c, { server: '127.0.0.1', serverPort: 8388, host: '127.0.0.1', port: 1080, tunnel: undefined, credentials: undefined, idleTimeoutMs: 300_000, firstPacketDelayMs: 50, maxHttpHeadBytes: 65536 });
   t.equal(c.spec.name, LOCAL_DEFAULTS.method);
   t.equal(c.masterKey.length, 32);
+  t.equal(c.mode, 'tcp_and_udp', 'UDP ASSOCIATE is offered by default');
+  t.equal(resolveLocalOptions({ ...base, mode: 'tcp_only' }).mode, 'tcp_only');
   t.equal(resolveLocalOptions({ ...base, server: '[::1]', host: '[::1]' }).server, '::1');
 });
 
@@ -30,6 +32,8 @@ t.test('refuses bad options, naming them', async (t) => {
     [{ ...base, socksUsername: 'u:v', socksPassword: 'p' }, /^socksUsername: must not contain ":"/],
     [{ ...base, socksUsername: 'u', socksPassword: 'p'.repeat(256) }, /^socksPassword: must be 1 to 255 bytes/],
     [{ ...base, onConnectionClose: 'nope' }, /^onConnectionClose: must be a function/],
+    [{ ...base, mode: 'both' }, /^mode: must be one of tcp_and_udp, tcp_only, udp_only/],
+    [{ ...base, lookup: 'dns' }, /^lookup: must be a function/],
   ];
   for (const [options, message] of cases) t.throws(() => resolveLocalOptions(options), { code: 'ERR_SS_CONFIG', message }, JSON.stringify(options));
   t.throws(() => resolveLocalOptions(null as never), { code: 'ERR_SS_CONFIG' });
@@ -44,9 +48,10 @@ t.test('parses tunnel targets', async (t) => {
 
 t.test('maps ss-local JSON keys to options', async (t) => {
   t.same(parseLocalConfigFile({ server: 'ss.test', server_port: '8389', local_address: '127.0.0.1', local_port: 1081, password: 'pw', method: 'aes-128-gcm', timeout: 60, tunnel_address: '127.0.0.1:53', mode: 'tcp_only', plugin: '' }), {
-    server: 'ss.test', serverPort: 8389, host: '127.0.0.1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, tunnel: { type: 'ipv4', host: '127.0.0.1', port: 53 },
+    server: 'ss.test', serverPort: 8389, host: '127.0.0.1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, tunnel: { type: 'ipv4', host: '127.0.0.1', port: 53 }, mode: 'tcp_only',
   });
   t.same(parseLocalConfigFile({ key: 'a2V5' }), { key: 'a2V5' });
+  for (const mode of ['tcp_and_udp', 'tcp_only', 'udp_only']) t.same(parseLocalConfigFile({ mode }), { mode }, `mode ${mode}`);
 });
 
 t.test('refuses bad or unknown JSON keys, naming them', async (t) => {
@@ -59,7 +64,8 @@ t.test('refuses bad or unknown JSON keys, naming them', async (t) => {
     [{ password: '' }, /^password: must not be empty/],
     [{ method: 'bf-cfb' }, /^method: unknown method/],
     [{ timeout: -1 }, /^timeout: /],
-    [{ mode: 'tcp_and_udp' }, /^mode: 'tcp_and_udp' is not supported/],
+    [{ mode: 'tcp_udp' }, /^mode: must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp_udp'/],
+    [{ mode: 1 }, /^mode: must be a string/],
     [{ plugin: 'obfs-local' }, /^plugin: plugins are not supported/],
     [{ plugin_opts: 'obfs=http' }, /^plugin_opts: /],
     [{ tunnel_address: 'x' }, /^tunnel_address: /],

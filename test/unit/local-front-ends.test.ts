@@ -51,10 +51,10 @@ t.test('SOCKS5: reports a client that leaves inside the handshake', async (t) =>
 });
 
 t.test('SOCKS5: answers 0x07 to BIND and unknown commands, 0x08 to unknown address types', async (t) => {
-  const local = await startLocal(t);
+  const local = await startLocal(t, { mode: 'tcp_only' });
   const cases: [Buffer, number][] = [
     [hex('05 02 00 01 7f000001 0050'), 0x07],
-    [hex('05 03 00 01 00000000 0000'), 0x07], // UDP ASSOCIATE with no UDP relay configured
+    [hex('05 03 00 01 00000000 0000'), 0x07], // UDP ASSOCIATE in mode tcp_only
     [hex('05 7f 00 01 7f000001 0050'), 0x07],
     [hex('05 01 00 02 7f000001 0050'), 0x08],
     [hex('05 01 00 09 7f000001 0050'), 0x08],
