@@ -10,7 +10,7 @@
  * in either direction destroys both sockets.
  */
 import type { Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import { pipeline } from './pipeline.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import { DecryptTransform } from './decrypt-transform.js';
 import { EncryptTransform } from './encrypt-transform.js';
@@ -46,14 +46,18 @@ export function relayTunnel(o: LocalTunnelOptions): LocalTunnel {
   const first = new FirstPacketTransform({ header: o.header, delayMs: o.firstPacketDelayMs });
   const encrypt = new EncryptTransform({ spec: o.spec, masterKey: o.masterKey });
   const decrypt = new DecryptTransform({ spec: o.spec, masterKey: o.masterKey });
-  let down = 0;
-  decrypt.on('data', (d: Buffer) => { down += d.length; });
   if (o.rest.length > 0) o.client.unshift(o.rest);
-  const upstream = pipeline(o.client, first, encrypt, o.server);
-  const downstream = pipeline(o.server, decrypt, o.client);
+  const upstream = chain([o.client, first, encrypt, o.server]);
+  const downstream = chain([o.server, decrypt, o.client]);
+  // Bytes written to the client are decrypted payload only (the client socket carries nothing else).
+  const written = o.client.bytesWritten;
   return {
     bytesUp: () => first.bytes,
-    bytesDown: () => down,
+    bytesDown: () => o.client.bytesWritten - written,
     settled: Promise.allSettled([upstream, downstream]),
   };
+}
+
+function chain(streams: Parameters<typeof pipeline>[0]): Promise<void> {
+  return new Promise((resolve, reject) => pipeline(streams, (err) => (err ? reject(err) : resolve())));
 }
