@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   ERR_SS_HANDSHAKE_TIMEOUT: 'the client did not send a complete address header in time (local side: its SOCKS5 handshake or first HTTP request head)',
   ERR_SS_CONNECT_TIMEOUT: 'the connection to the target did not complete in time',
   ERR_SS_CONNECT_FAILED: 'the connection to the target failed',
-  ERR_SS_DNS_FAILED: 'the target host name could not be resolved',
+  ERR_SS_DNS_FAILED: 'a host name could not be resolved (the target on the server; the server name for UDP on the local side)',
   ERR_SS_FORBIDDEN_TARGET: 'the target address is in a forbidden range',
   ERR_SS_IDLE_TIMEOUT: 'the connection was idle for longer than the timeout',
   ERR_SS_RELAY_CLIENT: 'the client socket failed while relaying (reset, broken pipe)',
