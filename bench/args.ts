@@ -14,34 +14,52 @@ export interface BenchOptions {
   wrkSeconds: number;
   /** Idle connections held for the memory metric. */
   conns: number;
+  /** Connections opened and closed per growth round. */
+  growthConns: number;
+  /** Open/close rounds of the growth metric. */
+  growthRounds: number;
+  /** iperf3 -P streams for the multi-core metric. */
+  parallel: number;
+  /** Interleaved rounds per worker count for the multi-core metric. */
+  multicoreRepeats: number;
   metrics: Set<Metric>;
   password: string;
   out: string | undefined;
   /** Directory for `node --cpu-prof` profiles of our server (off when unset). */
   cpuProf: string | undefined;
-  /** Whole-run time budget, seconds: later repeats are skipped past it. Default: per method × methods. */
+  /**
+   * Time budget of the interleaved rounds, seconds: later repeats are skipped
+   * past it. Default: per method × methods. The growth and multi-core phases
+   * run once, after the rounds, and are not counted.
+   */
   budgetSeconds: number;
   help: boolean;
 }
 
-export const METRICS = ['throughput', 'cps', 'memory'] as const;
+export const METRICS = ['throughput', 'cps', 'memory', 'growth', 'multicore'] as const;
 export type Metric = (typeof METRICS)[number];
 
-const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 2000, budgetSeconds: 330 };
-const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, budgetSeconds: 120 };
+const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 5000, growthConns: 5000, growthRounds: 10, multicoreRepeats: 2, budgetSeconds: 220 };
+const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, growthConns: 1000, growthRounds: 10, multicoreRepeats: 1, budgetSeconds: 100 };
+const PARALLEL = 8;
 
 export const USAGE = `usage: npm run bench -- [options]
-  --quick               short run (~1.5 min): ${QUICK.repeats} repeats, ${QUICK.iperfSeconds} s iperf3, ${QUICK.wrkSeconds} s wrk, ${QUICK.conns} conns
+  --quick               short run (~2.5 min): ${QUICK.repeats} repeats, ${QUICK.iperfSeconds} s iperf3, ${QUICK.wrkSeconds} s wrk, ${QUICK.conns} conns, growth ${QUICK.growthRounds} × ${QUICK.growthConns}
   --method M            one method (default aes-256-gcm)
   --methods M1,M2       several methods, one after the other
   --repeats N           interleaved rounds per server (default ${FULL.repeats})
   --conns N             idle connections held for the memory metric (default ${FULL.conns})
+  --growth-conns N      connections opened and closed per growth round (default ${FULL.growthConns})
+  --growth-rounds N     growth rounds (default ${FULL.growthRounds})
+  --parallel N          iperf3 -P streams for the multi-core metric (default ${PARALLEL})
+  --multicore-repeats N rounds per worker count for the multi-core metric (default ${FULL.multicoreRepeats})
   --seconds S           iperf3 seconds per direction (default ${FULL.iperfSeconds})
   --wrk-seconds S       wrk seconds (default ${FULL.wrkSeconds})
-  --only LIST           subset of ${METRICS.join(',')}
+  --only LIST           subset of ${METRICS.join(',')} (default: all)
   --out FILE            also write the raw JSON here
   --cpu-prof DIR        run our server under node --cpu-prof, profiles into DIR
-  --budget S            start no new repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds})
+  --budget S            start no new interleaved repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds});
+                        the growth and multi-core phases run once, after the rounds
   --password P          shared password (default bench-password)`;
 
 /** Parses argv; throws TypeError with a readable message on bad input. */
@@ -55,6 +73,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       methods: { type: 'string' },
       repeats: { type: 'string' },
       conns: { type: 'string' },
+      'growth-conns': { type: 'string' },
+      'growth-rounds': { type: 'string' },
+      parallel: { type: 'string' },
+      'multicore-repeats': { type: 'string' },
       seconds: { type: 'string' },
       'wrk-seconds': { type: 'string' },
       only: { type: 'string' },
@@ -77,6 +99,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     iperfSeconds: int(values.seconds, d.iperfSeconds, 'seconds', 1, 60),
     wrkSeconds: int(values['wrk-seconds'], d.wrkSeconds, 'wrk-seconds', 1, 60),
     conns: int(values.conns, d.conns, 'conns', 10, 20000),
+    growthConns: int(values['growth-conns'], d.growthConns, 'growth-conns', 10, 20000),
+    growthRounds: int(values['growth-rounds'], d.growthRounds, 'growth-rounds', 2, 100),
+    parallel: int(values.parallel, PARALLEL, 'parallel', 1, 128),
+    multicoreRepeats: int(values['multicore-repeats'], d.multicoreRepeats, 'multicore-repeats', 1, 20),
     metrics: metrics as Set<Metric>,
     password: values.password,
     out: values.out,

@@ -21,6 +21,7 @@ export interface Listener {
 export const NOFILE = 65536;
 const START_TIMEOUT_MS = 10_000;
 const SERVER_ENTRY = fileURLToPath(new URL('./server-entry.js', import.meta.url));
+const SERVER_CLI = fileURLToPath(new URL('../bin/ss-stream-server.js', import.meta.url));
 
 /** Options of {@link startServer}. */
 export interface ServerStart {
@@ -49,6 +50,23 @@ export async function startServer(s: ServerStart): Promise<Listener> {
     }
   }
   return withFreePort('ss-server', (port) => ['ss-server', ['-s', '127.0.0.1', '-p', String(port), '-m', s.method, '-k', s.password, '-d', '127.0.0.1']]);
+}
+
+/**
+ * Starts our command-line server (`ss-stream-server --workers N`, quiet) on
+ * a free loopback port, and waits for its `listening on` line, printed once
+ * every worker listens. With workers > 1 the PID is the cluster primary's.
+ */
+export async function startCliServer(s: { workers: number; method: string; password: string }): Promise<Listener> {
+  const args = [SERVER_CLI, '--workers', String(s.workers), '-s', '127.0.0.1', '-p', '0', '-m', s.method, '-k', s.password, '--forbidden-ip', '', '--mode', 'tcp_only', '-q'];
+  const child = new Child({ name: `ours --workers ${s.workers}`, command: process.execPath, args, nofile: NOFILE });
+  try {
+    const m = await child.waitFor(/^listening on 127\.0\.0\.1:(\d+) /m, START_TIMEOUT_MS * 2);
+    return { child, port: Number(m[1]) };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Per-process numbers from /proc: resident memory and CPU time.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // USER_HZ: 100 on every mainstream Linux build (sysconf(_SC_CLK_TCK)).
 const CLOCK_TICKS_PER_S = 100;
@@ -35,4 +35,33 @@ export function readCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** PIDs whose parent is `pid` (scans /proc: /proc/PID/task/TID/children is not always there). */
+export function readChildPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // exited while scanning
+    }
+  }
+  return children;
+}
+
+/** CPU seconds of `pid` and its direct children (a cluster primary and its workers). */
+export function readTreeCpuSeconds(pid: number, children: readonly number[] = readChildPids(pid)): number | undefined {
+  const own = readCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return children.reduce((sum, c) => sum + (readCpuSeconds(c) ?? 0), own);
+}
+
+/** VmRSS of `pid` and its direct children, KiB. */
+export function readTreeRssKb(pid: number, children: readonly number[] = readChildPids(pid)): number | undefined {
+  const own = readRssKb(pid);
+  if (own === undefined) return undefined;
+  return children.reduce((sum, c) => sum + (readRssKb(c) ?? 0), own);
 }

@@ -2,7 +2,10 @@
  * `npm run bench`: our server against libev's ss-server, both behind libev's
  * ss-tunnel on 127.0.0.1, same method, rounds interleaved (ours, libev, ours,
  * libev, ...), medians printed as a table and the raw results saved as JSON.
- * See docs/BENCHMARKS.md for what each metric means. `--help` for options.
+ * Then, once, with the first method: memory growth over open/close rounds
+ * (ours only) and --workers 2 against 1 (ours only). Last, the issue's
+ * targets, met or not. See docs/BENCHMARKS.md for what each metric means.
+ * `--help` for options.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,10 +13,13 @@ import { join, resolve } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions, type Metric } from './args.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { freePort } from './free-port.js';
+import { runGrowth, type GrowthResult } from './growth.js';
+import { multicoreScaling, runMulticore, type MulticoreRound } from './multicore.js';
 import { startHelper, type Impl } from './peers.js';
 import { summarizeProfile } from './profile-summary.js';
 import { runRound, type RoundResult, type Targets } from './round.js';
 import { formatTable, summarize, type SummaryRow } from './summary.js';
+import { checkTargets, formatTargets } from './targets.js';
 import { which } from './which.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -40,63 +46,127 @@ async function main(): Promise<number> {
     log(`CPU profiles of our server go to ${opts.cpuProf} (profiling slows it down: its numbers are not comparable)`);
   }
   const t0 = performance.now();
-  const { rounds, skipped } = await runAllRounds(opts, impls, t0);
-  const summaries: Record<string, SummaryRow[]> = {};
-  for (const method of opts.methods) {
-    summaries[method] = summarize(rounds.filter((r) => r.method === method));
-    log(`\n## ${method}: medians over ${opts.repeats} interleaved round(s) per server\n`);
-    log(formatTable(summaries[method]!));
-  }
+  const { rounds, skipped, growth, multicore } = await runPhases(opts, impls, t0);
+  const summaries = printSummaries(opts, rounds, growth, multicore);
   const durationS = Math.round((performance.now() - t0) / 1000);
   log(`\nratio = ours/libev: above 1 is better for throughput and connections/s; for the CPU and memory rows, LOWER is better.`);
   log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (start: ${machine.loadavg.join(' ')}); ${durationS} s.`);
   log('This machine is shared and noisy: compare ours and libev within one run only.');
   printProfiles(opts.cpuProf);
-  saveResults({ machine, options: { ...opts, metrics: [...opts.metrics] }, rounds, skipped, summaries, durationS, loadavgEnd: loadavg() }, opts.out);
-  return rounds.some((r) => r.errors.length === 0) ? 0 : 1;
+  saveResults({ machine, options: { ...opts, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, durationS, loadavgEnd: loadavg() }, opts.out);
+  return rounds.some((r) => r.errors.length === 0) || growth !== undefined || multicore?.some((r) => r.errors.length === 0) ? 0 : 1;
 }
 
-// The interleaved rounds: per method, per repeat, ours then libev. A repeat
-// runs whole (every server) or not at all, so the medians stay paired.
-async function runAllRounds(opts: BenchOptions, impls: Impl[], t0: number): Promise<{ rounds: RoundResult[]; skipped: string[] }> {
+interface Results {
+  rounds: RoundResult[];
+  skipped: string[];
+  growth?: GrowthResult | undefined;
+  multicore?: MulticoreRound[] | undefined;
+}
+
+// Shared targets live for the whole run: interleaved rounds, then growth, then multi-core.
+async function runPhases(opts: BenchOptions, impls: Impl[], t0: number): Promise<Results> {
   const targets = await startTargets(opts);
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    log('interrupted: finishing the current round, then stopping');
-  });
-  const rounds: RoundResult[] = [];
-  const skipped: string[] = [];
-  let estimateS = estimateRoundS(opts);
   try {
-    for (const method of opts.methods) {
-      for (let repeat = 1; repeat <= opts.repeats; repeat++) {
-        if (interrupted || (performance.now() - t0) / 1000 + impls.length * estimateS > opts.budgetSeconds) {
-          skipped.push(`${method} #${repeat}`);
-          continue;
-        }
-        for (const impl of impls) {
-          await restartDeadTargets(targets, opts);
-          const r = await runRound({ impl, method, password: opts.password, repeat, metrics: opts.metrics, targets, conns: opts.conns, iperfSeconds: opts.iperfSeconds, wrkSeconds: opts.wrkSeconds, cpuProfDir: impl === 'ours' ? opts.cpuProf : undefined, log });
-          rounds.push(r);
-          estimateS = Math.max(estimateS, r.durationS);
-          log(describeRound(r));
-        }
-      }
-    }
+    const results: Results = await runAllRounds(opts, impls, t0, targets);
+    results.growth = await growthPhase(opts, targets);
+    results.multicore = await multicorePhase(opts, targets);
+    return results;
   } finally {
     await targets.holder?.child.stop();
     await targets.http?.child.stop();
   }
+}
+
+function printSummaries(opts: BenchOptions, rounds: RoundResult[], growth: GrowthResult | undefined, multicore: MulticoreRound[] | undefined): Record<string, SummaryRow[]> {
+  const summaries: Record<string, SummaryRow[]> = {};
+  for (const method of opts.methods) {
+    summaries[method] = summarize(rounds.filter((r) => r.method === method));
+    if (summaries[method]!.length === 0) continue;
+    log(`\n## ${method}: medians over ${opts.repeats} interleaved round(s) per server\n`);
+    log(formatTable(summaries[method]!));
+  }
+  printPhases(growth, multicore);
+  log(`\n## Targets (${opts.methods[0]}${opts.quick ? '; quick mode: fewer connections and rounds than the issue asks for' : ''})\n`);
+  log(formatTargets(checkTargets({ summary: summaries[opts.methods[0]!] ?? [], heldConns: opts.conns, growth, multicore })));
+  return summaries;
+}
+
+// Set by the first SIGINT: the current step finishes, nothing new starts.
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  log('interrupted: finishing the current round, then stopping');
+});
+
+// The interleaved rounds: per method, per repeat, ours then libev. A repeat
+// runs whole (every server) or not at all, so the medians stay paired.
+async function runAllRounds(opts: BenchOptions, impls: Impl[], t0: number, targets: Targets): Promise<{ rounds: RoundResult[]; skipped: string[] }> {
+  const mainMetrics = new Set([...opts.metrics].filter((m) => m === 'throughput' || m === 'cps' || m === 'memory'));
+  const rounds: RoundResult[] = [];
+  const skipped: string[] = [];
+  if (mainMetrics.size === 0) return { rounds, skipped };
+  let estimateS = estimateRoundS(opts);
+  for (const method of opts.methods) {
+    for (let repeat = 1; repeat <= opts.repeats; repeat++) {
+      if (interrupted || (performance.now() - t0) / 1000 + impls.length * estimateS > opts.budgetSeconds) {
+        skipped.push(`${method} #${repeat}`);
+        continue;
+      }
+      for (const impl of impls) {
+        await restartDeadTargets(targets, opts);
+        const r = await runRound({ impl, method, password: opts.password, repeat, metrics: mainMetrics, targets, conns: opts.conns, iperfSeconds: opts.iperfSeconds, wrkSeconds: opts.wrkSeconds, cpuProfDir: impl === 'ours' ? opts.cpuProf : undefined, log });
+        rounds.push(r);
+        estimateS = Math.max(estimateS, r.durationS);
+        log(describeRound(r));
+      }
+    }
+  }
   if (skipped.length > 0) log(`\n! skipped ${skipped.length} repeat(s) (${interrupted ? 'interrupted' : `time budget ${opts.budgetSeconds} s`}): ${skipped.join(', ')}`);
   return { rounds, skipped };
+}
+
+// Growth: ours only, once, first method; direct connections from the holder.
+async function growthPhase(opts: BenchOptions, targets: Targets): Promise<GrowthResult | undefined> {
+  if (!opts.metrics.has('growth') || interrupted) return undefined;
+  await restartDeadTargets(targets, opts);
+  if (!targets.holder) return undefined;
+  log(`\ngrowth: ${opts.growthRounds} rounds of ${opts.growthConns} connections opened and closed, straight to our server`);
+  try {
+    return await runGrowth({ holder: targets.holder.child, method: opts.methods[0]!, password: opts.password, conns: opts.growthConns, rounds: opts.growthRounds, log });
+  } catch (err) {
+    log(`  ! growth: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+// Multi-core: ours with --workers 1 and 2, interleaved, first method.
+async function multicorePhase(opts: BenchOptions, targets: Targets): Promise<MulticoreRound[] | undefined> {
+  if (!opts.metrics.has('multicore') || interrupted || targets.iperfPort === undefined) return undefined;
+  log(`\nmulti-core: ours --workers 1 vs 2, iperf3 -P ${opts.parallel}, ${opts.multicoreRepeats} round(s) each`);
+  return runMulticore({ method: opts.methods[0]!, password: opts.password, iperfPort: targets.iperfPort, seconds: opts.iperfSeconds, parallel: opts.parallel, repeats: opts.multicoreRepeats, log, interrupted: () => interrupted });
+}
+
+function printPhases(growth: GrowthResult | undefined, multicore: MulticoreRound[] | undefined): void {
+  if (growth) {
+    const mib = (kb: number | undefined): string => (kb === undefined ? 'n/a' : (kb / 1024).toFixed(1));
+    log(`\n## Growth: ${growth.rounds.length} rounds × ${growth.conns} connections (ours)\n`);
+    log(`RSS MiB after each round:       ${growth.rounds.map((r) => mib(r.rssKb)).join(' ')}`);
+    log(`live JS heap MiB after each GC: ${growth.rounds.map((r) => mib(r.heapUsedKb)).join(' ')}`);
+    log(`RSS last/first ${growth.rssRatio.toFixed(3)}, heap last/first ${growth.heapRatio?.toFixed(3) ?? 'n/a'}`);
+  }
+  if (multicore) {
+    const s = multicoreScaling(multicore);
+    const f = (v: number | undefined): string => (v === undefined ? 'n/a' : v.toFixed(2));
+    log(`\n## Multi-core (ours): median up + down Gbit/s: --workers 1 ${f(s.one)}, --workers 2 ${f(s.two)}, ratio ${f(s.ratio)}`);
+  }
 }
 
 function printMachine(m: MachineInfo, opts: BenchOptions): void {
   log(`ss-stream-server benchmark, ${m.date}`);
   log(`node ${m.node}, ${m.cpuCount} CPU (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, load average ${m.loadavg.join(' ')}`);
   log(`tools: ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-  log(`mode: ${opts.quick ? 'quick' : 'full'}; methods ${opts.methods.join(', ')}; ${opts.repeats} round(s) per server; iperf3 ${opts.iperfSeconds} s per direction; wrk ${opts.wrkSeconds} s; ${opts.conns} held connections`);
+  log(`mode: ${opts.quick ? 'quick' : 'full'}; methods ${opts.methods.join(', ')}; ${opts.repeats} round(s) per server; iperf3 ${opts.iperfSeconds} s per direction; wrk ${opts.wrkSeconds} s; ${opts.conns} held connections; growth ${opts.growthRounds} × ${opts.growthConns}; multi-core iperf3 -P ${opts.parallel}, ${opts.multicoreRepeats} round(s); metrics ${[...opts.metrics].join(',')}`);
   log('WARNING: this machine is shared and noisy; numbers vary between runs. Only the ratio within one interleaved run means much.\n');
 }
 
@@ -121,14 +191,15 @@ function checkTools(opts: BenchOptions): Impl[] | undefined {
 async function startTargets(opts: BenchOptions): Promise<Targets> {
   const targets: Targets = {};
   await restartDeadTargets(targets, opts);
-  if (opts.metrics.has('throughput')) targets.iperfPort = await freePort();
+  if (opts.metrics.has('throughput') || opts.metrics.has('multicore')) targets.iperfPort = await freePort();
   return targets;
 }
 
 // Shared targets outlive rounds; one that died is started again (new port; tunnels are per round).
 async function restartDeadTargets(targets: Targets, opts: BenchOptions): Promise<void> {
   const ensure = async (key: 'holder' | 'http', metric: Metric, script: string, word: string): Promise<void> => {
-    if (!opts.metrics.has(metric) || targets[key]?.child.alive) return;
+    const wanted = opts.metrics.has(metric) || (key === 'holder' && opts.metrics.has('growth'));
+    if (!wanted || targets[key]?.child.alive) return;
     if (targets[key]) log(`! ${script} ${targets[key]!.child.exitReason}; starting it again`);
     try {
       targets[key] = await startHelper(script, word, key === 'holder');

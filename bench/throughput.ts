@@ -1,6 +1,6 @@
 /**
- * Throughput: one iperf3 TCP stream through the tunnel, upload (client to
- * target) or download (`-R`). A one-shot iperf3 server (`-s -1`) is started
+ * Throughput: iperf3 through the tunnel, one TCP stream (or `-P parallel`),
+ * upload (client to target) or download (`-R`). A one-shot iperf3 server (`-s -1`) is started
  * on the target port for each measurement, so a failed test cannot leave a
  * busy server behind. The first second (slow start) is omitted (`-O 1`).
  */
@@ -30,6 +30,10 @@ export interface ThroughputRun {
   seconds: number;
   reverse: boolean;
   serverPid: number;
+  /** Parallel streams (`iperf3 -P`). Default 1. */
+  parallel?: number;
+  /** Reads the server's CPU seconds. Default: `serverPid` alone. */
+  readCpu?: () => number | undefined;
 }
 
 const OMIT_S = 1;
@@ -40,11 +44,13 @@ export async function measureThroughput(run: ThroughputRun): Promise<ThroughputR
     await waitListen(run.targetPort, iperfServer);
     const args = ['-c', '127.0.0.1', '-p', String(run.tunnelPort), '-t', String(run.seconds), '-O', String(OMIT_S), '-J', '--connect-timeout', '5000'];
     if (run.reverse) args.push('-R');
-    const cpu0 = readCpuSeconds(run.serverPid);
+    if (run.parallel !== undefined && run.parallel > 1) args.push('-P', String(run.parallel));
+    const readCpu = run.readCpu ?? (() => readCpuSeconds(run.serverPid));
+    const cpu0 = readCpu();
     const t0 = performance.now();
     const r = await runCommand('iperf3', args, (run.seconds + OMIT_S + 15) * 1000);
     const wallS = (performance.now() - t0) / 1000;
-    const cpu1 = readCpuSeconds(run.serverPid);
+    const cpu1 = readCpu();
     if (r.timedOut) throw new Error('iperf3 client timed out');
     const { gbps, bytes } = parseIperf(r.stdout, r.stderr);
     const cpu = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;

@@ -25,6 +25,8 @@ export interface ServerFileConfig {
   warnings: string[];
   /** From `verbose`, when present: `true`/1+ → debug, 0 → info, -1 → warn, -2 → error. */
   logLevel?: LogLevel;
+  /** From `workers`, when present: how many processes serve the ports (1 to {@link MAX_WORKERS}). */
+  workers?: number;
 }
 
 /** Work in progress while the keys are applied. */
@@ -33,7 +35,11 @@ interface Draft {
   portPasswords: [port: number, password: string][] | undefined;
   warnings: string[];
   logLevel: LogLevel | undefined;
+  workers: number | undefined;
 }
+
+/** The most worker processes `workers` / `--workers` may ask for. */
+export const MAX_WORKERS = 256;
 
 /** What one JSON key does to the draft; throws `ERR_SS_CONFIG` naming `key`. */
 type KeyRule = (value: unknown, key: string, draft: Draft) => void;
@@ -71,7 +77,7 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
   local_address: ignore('only used by the client'),
   local_port: ignore('only used by the client'),
   fast_open: ignore('TCP Fast Open is not supported'),
-  workers: ignore('one process serves every connection'),
+  workers: (v, k, d) => { d.workers = toWorkers(v, k); },
   nameserver: ignore('the system resolver is used'),
   no_delay: ignore('TCP_NODELAY is always on'),
   reuse_port: ignore('SO_REUSEPORT is not supported'),
@@ -95,13 +101,14 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
  */
 export function parseConfigFile(json: unknown): ServerFileConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw configError('config', `must be a JSON object, got ${typeName(json)}`);
-  const draft: Draft = { common: {}, portPasswords: undefined, warnings: [], logLevel: undefined };
+  const draft: Draft = { common: {}, portPasswords: undefined, warnings: [], logLevel: undefined, workers: undefined };
   for (const [key, value] of Object.entries(json)) {
     if (!Object.hasOwn(CONFIG_FILE_KEYS, key)) throw configError(key, 'unknown key');
     CONFIG_FILE_KEYS[key]!(value, key, draft);
   }
   const result: ServerFileConfig = { servers: splitByPort(draft), warnings: draft.warnings };
   if (draft.logLevel !== undefined) result.logLevel = draft.logLevel;
+  if (draft.workers !== undefined) result.workers = draft.workers;
   return result;
 }
 
@@ -125,6 +132,19 @@ export function toPort(v: unknown, key: string, min: number): number {
   const port = checkPort(n, key);
   if (port < min) throw configError(key, `must be between ${min} and 65535, got ${port}`);
   return port;
+}
+
+/**
+ * A worker-process count (Python ssserver's `workers`): an integer from 1 to
+ * {@link MAX_WORKERS}, as a number or a decimal string.
+ * @internal
+ */
+export function toWorkers(v: unknown, key: string): number {
+  const n = typeof v === 'string' && /^\d{1,4}$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw configError(key, `must be an integer from 1 to ${MAX_WORKERS}, got ${typeName(v)}`);
+  }
+  return n;
 }
 
 /**

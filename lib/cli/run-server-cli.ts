@@ -5,6 +5,10 @@
  *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
  *        ─▶ listen ×N   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
  *
+ * With `--workers N` (N ≥ 2) the same options, once validated here, go to N
+ * worker processes ({@link ServerCluster}) instead of `listen ×N`; this
+ * process supervises them and prints the addresses once.
+ *
  * Nothing listens until every server's options have been resolved. A
  * password or key given by the user is never printed or logged.
  */
@@ -14,15 +18,18 @@ import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server.js';
 import { encodeSip002 } from '../sip002.js';
+import type { ListeningServer } from './cluster-messages.js';
+import { listenServers } from './listen-servers.js';
 import { loadConfigFile } from './load-config-file.js';
 import { packageVersion } from './package-version.js';
 import { parseServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
+import { ServerCluster } from './server-cluster.js';
 import { shareHost } from './share-host.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
-/** Exit status: a server could not listen (EADDRINUSE, EACCES ...). */
+/** Exit status: a server could not listen (EADDRINUSE, EACCES ...), or a worker kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
 export const EXIT_USAGE = 2;
@@ -43,6 +50,18 @@ interface Plan {
   logger: Logger;
 }
 
+/** What runs until a signal: the servers of this process, or a cluster of workers. */
+interface Running {
+  /** Graceful stop; resolves once everything has closed. */
+  close(): Promise<void>;
+  /** Extra log fields for 'shutting down'. */
+  describe(): Record<string, unknown>;
+  /** Called on a second signal, before exiting. */
+  kill(): void;
+  /** Resolves if the service fails on its own (a worker keeps dying). */
+  failed: Promise<Error>;
+}
+
 const NAME = 'ss-stream-server';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -59,13 +78,49 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     return fail(io, err, EXIT_USAGE);
   }
   if (plan === undefined) return EXIT_OK;
+  if (plan.options.workers > 1) return runCluster(plan, io);
+  const { servers } = plan;
   try {
-    await listenAll(plan.servers);
+    await listenServers(servers);
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
-  report(plan, io);
-  return waitForSignal(plan, io);
+  report(plan.options, servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
+  return waitForSignal({
+    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
+    describe: () => ({ connections: servers.reduce((n, s) => n + s.connections, 0) }),
+    kill: () => {},
+    failed: new Promise(() => {}),
+  }, plan.logger, io);
+}
+
+async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<number> {
+  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, logger });
+  const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
+  // A signal while the workers start stops them; nothing is reported then.
+  let early: NodeJS.Signals | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals): void => {
+    early ??= signal;
+    logger.info('shutting down', { signal });
+    void cluster.stop();
+  };
+  for (const s of SIGNALS) io.signals.on(s, onEarlySignal);
+  let listening: ListeningServer[] | undefined;
+  let error: unknown;
+  try {
+    listening = await cluster.start();
+  } catch (err) {
+    error = err;
+  }
+  for (const s of SIGNALS) io.signals.off(s, onEarlySignal);
+  if (early !== undefined) {
+    await cluster.stop();
+    logger.info('stopped');
+    return EXIT_OK;
+  }
+  if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
+  report(options, listening, io);
+  return waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
 }
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
@@ -75,53 +130,55 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   const options = buildServerCliOptions(args, file);
   const logger = createConsoleLogger(options.logLevel, io.stderr);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+  if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
+    logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
+    options.workers = 1;
+  }
   // createServer() resolves and checks the options: all of them before any listen.
   const servers = options.servers.map((o) => createServer({ ...o, logger }));
   return { options, servers, logger };
 }
 
-async function listenAll(servers: SsServer[]): Promise<void> {
-  const started: SsServer[] = [];
-  try {
-    for (const server of servers) {
-      await server.listen();
-      started.push(server);
-    }
-  } catch (err) {
-    await Promise.all(started.map((s) => s.close(0)));
-    throw err;
-  }
-}
-
-function report({ options, servers }: Plan, io: ServerCliIo): void {
-  for (const server of servers) {
-    for (const a of server.addresses()) io.stdout.write(`listening on ${formatAddress(a)} (${server.method})\n`);
+function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {
+  for (const { method, addresses } of listening) {
+    for (const a of addresses) io.stdout.write(`listening on ${formatAddress(a)} (${method})\n`);
   }
   const password = options.generatedPassword;
   if (password === undefined) return;
-  const first = servers[0]!;
+  const first = listening[0]!;
   const hosts = ([] as (string | undefined)[]).concat(options.servers[0]!.host);
-  const uri = encodeSip002({ method: first.method, password, host: shareHost(hosts), port: first.address().port, tag: NAME });
+  const uri = encodeSip002({ method: first.method, password, host: shareHost(hosts), port: first.addresses[0]!.port, tag: NAME });
   io.stdout.write(`no password given: generated one for this run\n  method:   ${first.method}\n  password: ${password}\n  uri:      ${uri}\n`);
 }
 
-function waitForSignal({ servers, logger }: Plan, io: ServerCliIo): Promise<number> {
+// Resolves with the exit status: 0 after a graceful stop on a signal, 1 if
+// the service failed; a second signal exits at once.
+function waitForSignal(running: Running, logger: Logger, io: ServerCliIo): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
+    const stop = (code: number): void => {
+      stopping = true;
+      void running.close().then(() => {
+        for (const s of SIGNALS) io.signals.off(s, onSignal);
+        logger.info('stopped');
+        resolve(code);
+      });
+    };
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn('second signal: exiting now', { signal });
+        running.kill();
         io.exit(128 + osConstants.signals[signal]);
         return;
       }
-      stopping = true;
-      logger.info('shutting down', { signal, connections: servers.reduce((n, s) => n + s.connections, 0) });
-      void Promise.all(servers.map((s) => s.close())).then(() => {
-        for (const s of SIGNALS) io.signals.off(s, onSignal);
-        logger.info('stopped');
-        resolve(EXIT_OK);
-      });
+      logger.info('shutting down', { signal, ...running.describe() });
+      stop(EXIT_OK);
     };
+    void running.failed.then((err) => {
+      if (stopping) return;
+      io.stderr.write(`${NAME}: ${err.message}\n`);
+      stop(EXIT_LISTEN_FAILED);
+    });
     for (const s of SIGNALS) io.signals.on(s, onSignal);
   });
 }

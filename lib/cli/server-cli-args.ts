@@ -21,6 +21,7 @@ export interface ServerCliArgs {
   connectTimeout?: string;
   forbiddenIp?: string;
   mode?: string;
+  workers?: string;
   verbose: boolean;
   quiet: boolean;
 }
@@ -45,6 +46,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     connectTimeout: last(parsed.connectTimeout),
     forbiddenIp: last(parsed.forbiddenIp),
     mode: last(parsed.mode),
+    workers: last(parsed.workers),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
@@ -66,6 +68,7 @@ function parser(argv: readonly string[], version: string) {
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
     .option('mode', { type: 'string', choices: SERVER_MODES, description: 'Relay TCP, UDP or both [default: tcp_and_udp]' })
+    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
     .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
     .conflicts('verbose', 'quiet')

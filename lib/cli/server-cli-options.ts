@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerOptions } from '../config.js';
-import { secondsToMs, toIpList, toMode, toPort, type ServerFileConfig } from '../config-file.js';
+import { secondsToMs, toIpList, toMode, toPort, toWorkers, type ServerFileConfig } from '../config-file.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';
@@ -16,6 +16,8 @@ export interface ServerCliOptions {
   /** One entry per server to start (several with `port_password`). */
   servers: ServerOptions[];
   logLevel: LogLevel;
+  /** Processes to serve with (`--workers`, else `workers` from the file, else 1). */
+  workers: number;
   /** Set when neither a password nor a key was given and one was generated. */
   generatedPassword?: string;
 }
@@ -35,7 +37,8 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
   const entries = file?.servers ?? [{}];
   if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password in the config file');
   let servers = entries.map((entry) => overlay(entry, flags));
-  const result: ServerCliOptions = { servers, logLevel: logLevel(args, file) };
+  const workers = args.workers !== undefined ? toWorkers(args.workers, '--workers') : file?.workers ?? 1;
+  const result: ServerCliOptions = { servers, logLevel: logLevel(args, file), workers };
   if (servers.every((s) => s.password === undefined && s.key === undefined)) {
     const password = generate();
     servers = servers.map((s) => ({ ...s, password }));

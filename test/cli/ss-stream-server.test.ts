@@ -81,12 +81,12 @@ t.test('flags override the config file', async (t) => {
 
 t.test('logs a warning for ignored file keys and serves every port_password port', async (t) => {
   const [a, b] = [await freePort(), await freePort()];
-  const dir = t.testdir({ 'config.json': JSON.stringify({ server: '127.0.0.1', port_password: { [a]: 'pw-a', [b]: 'pw-b' }, workers: 4 }) });
+  const dir = t.testdir({ 'config.json': JSON.stringify({ server: '127.0.0.1', port_password: { [a]: 'pw-a', [b]: 'pw-b' }, fast_open: true }) });
   const cli = spawnCli(BIN, ['-c', join(dir, 'config.json')]);
   t.teardown(() => cli.kill('SIGKILL'));
   await cli.waitForStdout(new RegExp(`listening on 127\\.0\\.0\\.1:${a} \\(chacha20-ietf-poly1305\\)`));
   await cli.waitForStdout(new RegExp(`listening on 127\\.0\\.0\\.1:${b} \\(chacha20-ietf-poly1305\\)`));
-  t.match(cli.stderr(), /warn config file: workers: .*; ignored/);
+  t.match(cli.stderr(), /warn config file: fast_open: .*; ignored/);
   cli.kill('SIGINT');
   t.equal((await cli.exited).code, 0, 'SIGINT exits 0');
   t.notMatch(cli.stdout() + cli.stderr(), /pw-a|pw-b/);

@@ -75,13 +75,22 @@ t.test('maps verbose to a log level', async (t) => {
 
 t.test('accepts client-only and unsupported-but-harmless keys with a warning', async (t) => {
   const cfg = parseConfigFile({
-    password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true, workers: 4,
+    password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true,
     nameserver: '8.8.8.8', no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
   });
   t.same(cfg.servers, [{ password: 'pw' }]);
-  t.equal(cfg.warnings.length, 8);
-  for (const key of ['local_address', 'local_port', 'fast_open', 'workers', 'nameserver', 'no_delay', 'reuse_port', 'user']) {
+  t.equal(cfg.warnings.length, 7);
+  for (const key of ['local_address', 'local_port', 'fast_open', 'nameserver', 'no_delay', 'reuse_port', 'user']) {
     t.ok(cfg.warnings.some((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')), `warns about ${key}`);
+  }
+});
+
+t.test('maps workers to a process count, naming the key on errors', async (t) => {
+  t.equal(parseConfigFile({ workers: 4 }).workers, 4);
+  t.equal(parseConfigFile({ workers: '2' }).workers, 2, 'a decimal string, as Python ssserver reads it from argv');
+  t.notOk('workers' in parseConfigFile({}), 'absent leaves the default');
+  for (const bad of [0, -1, 1.5, 257, 'four', true, null]) {
+    refuses(t, () => parseConfigFile({ workers: bad }), /^workers: must be an integer from 1 to 256, got /);
   }
 });
 

@@ -99,3 +99,13 @@ t.test('exits 1, closing the servers that did start, when one port is taken', as
   await new Promise((r) => probe.close(r));
   t.pass('the first port was released');
 });
+
+t.test('with --mode udp_only, --workers runs one process and says so', async (t) => {
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--mode', 'udp_only', '--workers', '3'], f.io);
+  await until(() => f.stdout().includes('listening'));
+  t.match(f.stderr(), /warn workers: UDP is relayed by one process; running one with mode udp_only/);
+  t.notMatch(f.stderr(), /worker started/, 'no worker process');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await done, EXIT_OK);
+});

@@ -7,7 +7,7 @@ const none: ServerCliArgs = { verbose: false, quiet: false };
 const fixed = (): string => 'generated';
 
 t.test('generates a password when none is given anywhere', async (t) => {
-  t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', generatedPassword: 'generated' });
+  t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', workers: 1, generatedPassword: 'generated' });
   t.match(generatePassword(), /^[A-Za-z0-9_-]{32}$/, '24 random bytes, base64url');
   t.not(generatePassword(), generatePassword());
 });
@@ -20,6 +20,7 @@ t.test('converts every flag into an option, naming the flag on errors', async (t
   t.same(buildServerCliOptions(args, undefined, fixed), {
     servers: [{ host: '127.0.0.1', port: 0, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, handshakeTimeoutMs: 1500, connectTimeoutMs: 3000, forbiddenIp: [], mode: 'udp_only' }],
     logLevel: 'info',
+    workers: 1,
   });
   t.same(buildServerCliOptions({ ...none, server: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: '10.0.0.0/8,::1' }).servers, [{ host: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: ['10.0.0.0/8', '::1'] }]);
   const bad: [Partial<ServerCliArgs>, RegExp][] = [
@@ -42,7 +43,7 @@ t.test('flags override the config file, entry by entry', async (t) => {
   ], '-k replaces the file key');
   const withPassword = parseConfigFile({ password: 'file', method: 'aes-256-gcm' });
   t.same(buildServerCliOptions({ ...none, key: 'flag' }, withPassword).servers, [{ method: 'aes-256-gcm', key: 'flag' }], '--key replaces the file password');
-  t.same(buildServerCliOptions(none, withPassword), { servers: [{ password: 'file', method: 'aes-256-gcm' }], logLevel: 'info' }, 'no password is generated');
+  t.same(buildServerCliOptions(none, withPassword), { servers: [{ password: 'file', method: 'aes-256-gcm' }], logLevel: 'info', workers: 1 }, 'no password is generated');
 });
 
 t.test('with port_password, -k applies to every port and -p is refused', async (t) => {
@@ -57,4 +58,14 @@ t.test('picks the log level: -v, -q, then the file, then info', async (t) => {
   t.equal(buildServerCliOptions({ ...none, quiet: true }, verbose).logLevel, 'error');
   t.equal(buildServerCliOptions(none, verbose).logLevel, 'warn');
   t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).logLevel, 'info');
+});
+
+t.test('picks the worker count: --workers, then the file, then 1', async (t) => {
+  const file = parseConfigFile({ workers: 3, password: 'x' });
+  t.equal(buildServerCliOptions({ ...none, workers: '2' }, file).workers, 2);
+  t.equal(buildServerCliOptions(none, file).workers, 3);
+  t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).workers, 1);
+  for (const bad of ['0', '-1', 'abc', '1.5', '257', '', ' 2']) {
+    t.throws(() => buildServerCliOptions({ ...none, workers: bad }, file), { code: 'ERR_SS_CONFIG', message: /^--workers: must be an integer from 1 to 256, got / }, `refuses --workers '${bad}'`);
+  }
 });

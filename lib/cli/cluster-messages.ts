@@ -1,0 +1,67 @@
+/**
+ * The IPC messages between the `ss-stream-server --workers N` primary and
+ * its worker processes (node:cluster's channel, JSON serialization).
+ *
+ *   primary ◀──{ready}──── worker           its message listener is installed
+ *   primary ──{start}──▶ worker            options already validated by the primary
+ *   primary ◀──{listening | listenFailed}── worker
+ *   primary ──{stop}───▶ worker            graceful: same as a first SIGTERM
+ *
+ * The options carry the password or key: they travel only over this
+ * private channel, never through argv or the environment.
+ */
+import type { AddressInfo } from 'node:net';
+import type { ServerOptions } from '../config.js';
+import type { LogLevel } from '../logger.js';
+
+/** Primary → worker: the servers to run. */
+export interface StartMessage {
+  type: 'start';
+  /** 1-based worker number, for log lines. */
+  worker: number;
+  /** JSON-safe options, one entry per server (no logger or hooks). */
+  servers: ServerOptions[];
+  logLevel: LogLevel;
+}
+
+/** Primary → worker: close gracefully and exit 0. */
+export interface StopMessage {
+  type: 'stop';
+}
+
+/**
+ * Worker → primary: it listens for messages now. A message that arrives
+ * before the worker's module has loaded (ESM loads asynchronously) would be
+ * lost, so the primary sends {start} only after this.
+ */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** What one server of a worker listens on. */
+export interface ListeningServer {
+  method: string;
+  addresses: AddressInfo[];
+}
+
+/** Worker → primary: every server listens. */
+export interface ListeningMessage {
+  type: 'listening';
+  servers: ListeningServer[];
+}
+
+/** Worker → primary: a server could not listen; the worker exits next. */
+export interface ListenFailedMessage {
+  type: 'listenFailed';
+  message: string;
+}
+
+/** Every message a primary sends. */
+export type PrimaryMessage = StartMessage | StopMessage;
+/** Every message a worker sends. */
+export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage;
+
+/** True for a message object with this `type` (messages from elsewhere are ignored). */
+export function isMessage<T extends { type: string }>(value: unknown, type: T['type']): value is T {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === type;
+}

@@ -1,0 +1,211 @@
+/**
+ * The primary process of `ss-stream-server --workers N`: forks N workers
+ * with node:cluster (each runs {@link runServerWorker}), hands them the
+ * already-validated options over IPC, restarts one that dies, and stops them
+ * all gracefully.
+ *
+ *   start() ─▶ fork ×N ─{start}─▶ workers listen on the shared port(s) ─{listening}─▶ resolve
+ *   worker dies ─▶ RestartBackoff: fork again after 100 ms, 200 ms ... or give up ('fatal')
+ *   stop()  ─{stop}─▶ every worker closes (grace period) and exits ─▶ resolve
+ *
+ * TCP: the workers' listen() goes through the primary (cluster's shared
+ * handle); with the default round-robin policy the primary accepts and
+ * passes each connection to the next worker (NODE_CLUSTER_SCHED_POLICY=none
+ * lets the kernel pick instead).
+ *
+ * UDP: only worker 1 runs the UDP relay. A dgram socket bound in several
+ * workers becomes one socket shared by all (cluster's SharedHandle): each
+ * datagram goes to whichever process reads first, so one client's packets
+ * would be spread over several NAT tables, and its target would see a
+ * different source port per worker. One process keeps each association
+ * whole. (Node 20 has no SO_REUSEPORT for dgram to hash by client instead.)
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { ServerOptions } from '../config.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
+import type { Logger, LogLevel } from '../logger.js';
+import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage } from './cluster-messages.js';
+import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
+
+/** Options of {@link ServerCluster}. */
+export interface ServerClusterOptions {
+  /** Worker processes, 2 or more. */
+  workers: number;
+  /** JSON-safe server options, already validated (one entry per server). */
+  servers: ServerOptions[];
+  logLevel: LogLevel;
+  /** The primary's own log. */
+  logger: Logger;
+  /** Restart policy per worker. Default {@link RESTART_BACKOFF_DEFAULTS}. */
+  backoff?: RestartBackoffOptions;
+  /** Time for every worker to report that it listens, ms. Default 30 000. */
+  startTimeoutMs?: number;
+  /** After stop(), workers still running this long are killed, ms. Default: shutdown grace + 5 s. */
+  killAfterMs?: number;
+}
+
+interface Slot {
+  /** 1-based worker number. */
+  n: number;
+  servers: ServerOptions[];
+  backoff: RestartBackoff;
+  worker?: Worker;
+  exited?: Promise<void>;
+  restartTimer?: NodeJS.Timeout;
+}
+
+/** Events of {@link ServerCluster}. */
+export interface ServerClusterEvents {
+  /** A worker kept dying (more restarts in the window than allowed): the caller should stop(). */
+  fatal: [error: Error];
+}
+
+const WORKER_MAIN = fileURLToPath(new URL('./server-worker-main.js', import.meta.url));
+
+/** A supervised set of worker processes serving the same ports. */
+export class ServerCluster extends EventEmitter<ServerClusterEvents> {
+  readonly #o: ServerClusterOptions;
+  readonly #slots: Slot[];
+  #started = false;
+  /** The port each server got (differs from the options' with port 0). */
+  #boundPorts: number[] | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** @throws TypeError for fewer than 2 workers, or a `udp_only` server (one process serves UDP) */
+  constructor(options: ServerClusterOptions) {
+    super();
+    if (!Number.isInteger(options.workers) || options.workers < 2) throw new TypeError(`workers must be an integer of at least 2, got ${options.workers}`);
+    if (options.servers.some((o) => o.mode === 'udp_only')) throw new TypeError('a udp_only server runs in one process: use no workers');
+    this.#o = options;
+    this.#slots = Array.from({ length: options.workers }, (_, i) => ({
+      n: i + 1,
+      servers: i === 0 ? options.servers : options.servers.map(withoutUdp),
+      backoff: new RestartBackoff(options.backoff),
+    }));
+  }
+
+  /** PIDs of the running workers. */
+  get pids(): number[] {
+    return this.#slots.flatMap((s) => (s.worker?.process.pid === undefined ? [] : [s.worker.process.pid]));
+  }
+
+  /**
+   * Forks every worker and resolves with what worker 1 listens on, once all
+   * listen. Rejects with the first worker's error (EADDRINUSE ...), after
+   * stopping the others.
+   */
+  async start(): Promise<ListeningServer[]> {
+    cluster.setupPrimary({ exec: WORKER_MAIN, args: [] });
+    const ready = this.#slots.map((slot) => this.#spawn(slot));
+    for (const r of ready) r.catch(() => {});
+    const timeoutMs = this.#o.startTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`workers did not listen within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const [first] = await Promise.race([Promise.all(ready), timeout]);
+      this.#started = true;
+      this.#boundPorts = first!.map((server) => server.addresses[0]!.port);
+      return first!;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Asks every worker to stop (as a first SIGTERM would) and resolves once
+   * all have exited; workers still running after `killAfterMs` get SIGKILL.
+   * No worker is restarted after this.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopAll();
+    return this.#stopping;
+  }
+
+  /** Kills every worker at once (SIGKILL), for a second signal. */
+  kill(): void {
+    for (const slot of this.#slots) slot.worker?.process.kill('SIGKILL');
+  }
+
+  async #stopAll(): Promise<void> {
+    for (const slot of this.#slots) clearTimeout(slot.restartTimer);
+    const running = this.#slots.filter((s) => s.worker !== undefined);
+    for (const slot of running) send(slot.worker!, { type: 'stop' });
+    const killer = setTimeout(() => this.kill(), this.#o.killAfterMs ?? DEFAULT_SHUTDOWN_GRACE_MS + 5000);
+    await Promise.all(running.map((s) => s.exited));
+    clearTimeout(killer);
+  }
+
+  // Forks the worker of `slot`; resolves when it listens, rejects if it cannot.
+  #spawn(slot: Slot): Promise<ListeningServer[]> {
+    if (this.#slots.every((s) => s === slot || s.worker === undefined)) this.#keepPorts();
+    const worker = cluster.fork();
+    slot.worker = worker;
+    slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    const pid = worker.process.pid;
+    this.#o.logger.info('worker started', { worker: slot.n, pid });
+    worker.on('error', (err) => this.#o.logger.debug('worker channel error', { worker: slot.n, error: err.message }));
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: unknown) => {
+        if (isMessage<ReadyMessage>(m, 'ready')) send(worker, { type: 'start', worker: slot.n, servers: slot.servers, logLevel: this.#o.logLevel });
+        if (isMessage<ListeningMessage>(m, 'listening')) resolve(m.servers);
+        if (isMessage<ListenFailedMessage>(m, 'listenFailed')) {
+          if (this.#started) this.#o.logger.error('worker could not listen', { worker: slot.n, error: m.message });
+          reject(new Error(m.message));
+        }
+      });
+      worker.once('exit', (code, signal) => {
+        reject(new Error(`worker ${slot.n} exited before listening (${signal ?? `code ${code}`})`));
+        this.#onExit(slot, worker, code, signal);
+      });
+    });
+  }
+
+  #onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
+    if (slot.worker === worker) slot.worker = undefined;
+    const fields = { worker: slot.n, pid: worker.process.pid, code, signal };
+    if (this.#stopping !== undefined || !this.#started) {
+      this.#o.logger.info('worker exited', fields);
+      return;
+    }
+    const delayMs = slot.backoff.next();
+    if (delayMs === undefined) {
+      const message = `worker ${slot.n} exited ${slot.backoff.recentFailures} times within ${slot.backoff.windowMs / 1000} s; giving up`;
+      this.#o.logger.error(message, fields);
+      this.emit('fatal', new Error(message));
+      return;
+    }
+    this.#o.logger.warn('worker exited unexpectedly: restarting', { ...fields, inMs: delayMs });
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      // A restart that cannot listen exits again, and its exit counts as a failure.
+      if (this.#stopping === undefined) this.#spawn(slot).catch(() => {});
+    }, delayMs);
+  }
+
+  // Cluster shares a listening handle between workers that ask for the same
+  // address and port, port 0 included: a worker restarted while others run
+  // must ask for port 0 again to join them. Once none runs, that handle is
+  // gone, and asking for the port they had keeps the address.
+  #keepPorts(): void {
+    const ports = this.#boundPorts;
+    if (ports === undefined) return;
+    for (const slot of this.#slots) slot.servers = slot.servers.map((o, i) => ({ ...o, port: ports[i]! }));
+  }
+}
+
+// Workers after the first serve TCP only: see the UDP note at the top.
+function withoutUdp(o: ServerOptions): ServerOptions {
+  return { ...o, mode: 'tcp_only' };
+}
+
+function send(worker: Worker, message: PrimaryMessage): void {
+  if (worker.isConnected()) worker.send(message);
+  else if (message.type === 'stop') worker.process.kill('SIGTERM');
+}

@@ -1,0 +1,109 @@
+/**
+ * One worker process of `ss-stream-server --workers N` (see
+ * {@link ServerCluster} for the primary side):
+ *
+ *   {ready} ─▶ wait for {start} ─▶ createServer ×N ─▶ listen ×N ─▶ {listening} | {listenFailed} + exit 1
+ *        ─▶ wait for {stop} or SIGINT/SIGTERM ─▶ close ×N (grace period) ─▶ exit 0
+ *
+ * A second signal exits at once (128 + signal number). A repeated {stop} is
+ * harmless, so a signal that reaches both the primary and its workers (a
+ * terminal's Ctrl-C, systemd's KillMode=control-group) still stops
+ * gracefully.
+ */
+import { once } from 'node:events';
+import { constants as osConstants } from 'node:os';
+import { createConsoleLogger, type Logger } from '../logger.js';
+import { createServer, type SsServer } from '../server.js';
+import { isMessage, type StartMessage, type WorkerMessage } from './cluster-messages.js';
+import { listenServers } from './listen-servers.js';
+
+/** What a worker talks to; `process` by default. */
+export interface WorkerIo {
+  /** The IPC channel to the primary, and where SIGINT/SIGTERM arrive. */
+  channel: Pick<NodeJS.EventEmitter, 'on' | 'off' | 'once'>;
+  send(message: WorkerMessage): Promise<void>;
+  stderr: NodeJS.WritableStream;
+  /** Ends the process at once (on a second signal). */
+  exit(code: number): void;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** Exit status: shut down cleanly. */
+const EXIT_OK = 0;
+/** Exit status: a server could not listen. */
+const EXIT_LISTEN_FAILED = 1;
+
+/**
+ * Runs the worker: resolves with its exit status once its servers have
+ * closed after a stop request, or at once if they could not listen.
+ */
+export async function runServerWorker(io: WorkerIo = processIo()): Promise<number> {
+  let logger: Logger = createConsoleLogger('info', io.stderr);
+  // Listen for stop requests before anything else: a {stop} may follow {start} at once.
+  const stopRequested = waitForStop(io, () => logger);
+  const started = waitForStart(io.channel);
+  await io.send({ type: 'ready' });
+  const start = await started;
+  logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr), start.worker);
+  let servers: SsServer[];
+  try {
+    servers = start.servers.map((o) => createServer({ ...o, logger }));
+    await listenServers(servers);
+  } catch (err) {
+    await io.send({ type: 'listenFailed', message: (err as Error).message });
+    return EXIT_LISTEN_FAILED;
+  }
+  await io.send({ type: 'listening', servers: servers.map((s) => ({ method: s.method, addresses: s.addresses() })) });
+  const reason = await stopRequested;
+  logger.info('shutting down', { reason, connections: servers.reduce((n, s) => n + s.connections, 0) });
+  await Promise.all(servers.map((s) => s.close()));
+  logger.info('stopped');
+  return EXIT_OK;
+}
+
+async function waitForStart(channel: WorkerIo['channel']): Promise<StartMessage> {
+  for (;;) {
+    const [message] = (await once(channel as NodeJS.EventEmitter, 'message')) as unknown[];
+    if (isMessage<StartMessage>(message, 'start')) return message;
+  }
+}
+
+// Resolves with the first stop request; a second signal exits at once.
+function waitForStop(io: WorkerIo, logger: () => Logger): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger().warn('second signal: exiting now', { signal });
+        io.exit(128 + osConstants.signals[signal]);
+        return;
+      }
+      stopping = true;
+      resolve(signal);
+    };
+    io.channel.on('message', (m: unknown) => {
+      if (!isMessage(m, 'stop') || stopping) return;
+      stopping = true;
+      resolve('stop');
+    });
+    for (const s of SIGNALS) io.channel.on(s, onSignal);
+  });
+}
+
+// Every line of a worker names it: `... info listening address=... worker=2`.
+function withWorkerField(logger: Logger, worker: number): Logger {
+  const wrap = (fn: Logger['info']): Logger['info'] => (message, fields) => fn(message, { ...fields, worker });
+  return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
+}
+
+function processIo(): WorkerIo {
+  return {
+    channel: process,
+    send: (message) => new Promise((resolve) => {
+      if (process.send === undefined || !process.connected) return resolve();
+      process.send(message, undefined, {}, () => resolve());
+    }),
+    stderr: process.stderr,
+    exit: (code) => process.exit(code),
+  };
+}
