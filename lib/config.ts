@@ -18,6 +18,7 @@ import {
   DEFAULT_TIMEOUT_S,
 } from './constants.js';
 import { evpBytesToKey } from './crypto/kdf.js';
+import { ReplayFilter } from './crypto/replay-filter.js';
 import { getMethod, METHOD_NAMES, type CipherSpec } from './crypto/methods.js';
 import { configError } from './errors.js';
 import { NOOP_LOGGER, type Logger } from './logger.js';
@@ -58,6 +59,12 @@ export interface ServerOptions {
   forbiddenIp?: readonly string[];
   /** Salts per replay-filter generation (two are kept). Default 65 536. */
   replayCapacity?: number;
+  /**
+   * The TCP replay filter to use, to share one between several servers (or,
+   * with its `onAdd` hook, between processes). Default: a new one of
+   * `replayCapacity`.
+   */
+  replayFilter?: ReplayFilter;
   /** Resolver for host-name targets (`dns.lookup` signature, called with `{all: true}`). Default `dns.lookup`. */
   lookup?: LookupFunction;
   /** Outbound dialer. Default `net.connect`. */
@@ -90,6 +97,7 @@ export interface ResolvedServerConfig {
   shutdownGraceMs: number;
   targetFilter: TargetFilter | undefined;
   replayCapacity: number;
+  replayFilter: ReplayFilter | undefined;
   lookup: LookupFunction;
   connect: ConnectFunction;
   logger: Logger;
@@ -138,6 +146,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
     shutdownGraceMs: checkMs(o.shutdownGraceMs, 'shutdownGraceMs', true),
     targetFilter: resolveForbidden(o.forbiddenIp),
     replayCapacity: checkInt(o.replayCapacity, 'replayCapacity', 1, 2 ** 24),
+    replayFilter: checkInstance(o.replayFilter, ReplayFilter, 'replayFilter'),
     lookup: checkFunction(o.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
     connect: checkFunction(o.connect, 'connect') ?? ((opts) => netConnect(opts)),
     logger: o.logger ?? NOOP_LOGGER,
@@ -203,6 +212,11 @@ export function checkPort(v: unknown, key: string): number {
 
 function checkMs(v: unknown, key: string, allowZero = false): number {
   return checkInt(v, key, allowZero ? 0 : 1, 2 ** 31 - 1);
+}
+
+function checkInstance<T>(v: unknown, type: abstract new (...args: never[]) => T, key: string): T | undefined {
+  if (v !== undefined && !(v instanceof type)) throw configError(key, `must be a ${type.name}`);
+  return v as T | undefined;
 }
 
 function checkFunction<F>(v: F | undefined, key: string): F | undefined {

@@ -45,7 +45,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#context = {
       spec: c.spec,
       masterKey: c.masterKey,
-      replayFilter: new ReplayFilter(c.replayCapacity),
+      replayFilter: c.replayFilter ?? new ReplayFilter(c.replayCapacity),
       targetFilter: c.targetFilter,
       lookup: c.lookup,
       connect: c.connect,

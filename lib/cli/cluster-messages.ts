@@ -56,10 +56,20 @@ export interface ListenFailedMessage {
   message: string;
 }
 
+/**
+ * Both ways: salts newly seen by one worker's replay filter (base64), which
+ * the primary forwards to every other worker, so that a replayed connection
+ * is caught whichever worker it reaches. Batched, a few per message.
+ */
+export interface SaltsMessage {
+  type: 'salts';
+  salts: string[];
+}
+
 /** Every message a primary sends. */
-export type PrimaryMessage = StartMessage | StopMessage;
+export type PrimaryMessage = StartMessage | StopMessage | SaltsMessage;
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage;
+export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage | SaltsMessage;
 
 /** True for a message object with this `type` (messages from elsewhere are ignored). */
 export function isMessage<T extends { type: string }>(value: unknown, type: T['type']): value is T {

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../config.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
 import type { Logger, LogLevel } from '../logger.js';
-import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage } from './cluster-messages.js';
+import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type SaltsMessage } from './cluster-messages.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
 
 /** Options of {@link ServerCluster}. */
@@ -155,6 +155,7 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
       worker.on('message', (m: unknown) => {
         if (isMessage<ReadyMessage>(m, 'ready')) send(worker, { type: 'start', worker: slot.n, servers: slot.servers, logLevel: this.#o.logLevel });
         if (isMessage<ListeningMessage>(m, 'listening')) resolve(m.servers);
+        if (isMessage<SaltsMessage>(m, 'salts')) this.#shareSalts(slot, m);
         if (isMessage<ListenFailedMessage>(m, 'listenFailed')) {
           if (this.#started) this.#o.logger.error('worker could not listen', { worker: slot.n, error: m.message });
           reject(new Error(m.message));
@@ -165,6 +166,11 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
         this.#onExit(slot, worker, code, signal);
       });
     });
+  }
+
+  // Forwards one worker's new salts to every other running worker.
+  #shareSalts(from: Slot, message: SaltsMessage): void {
+    for (const slot of this.#slots) if (slot !== from && slot.worker !== undefined) send(slot.worker, message);
   }
 
   #onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {

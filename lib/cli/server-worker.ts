@@ -14,7 +14,9 @@ import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server.js';
-import { isMessage, type StartMessage, type WorkerMessage } from './cluster-messages.js';
+import { DEFAULT_REPLAY_CAPACITY } from '../constants.js';
+import { ReplayFilter } from '../crypto/replay-filter.js';
+import { isMessage, type SaltsMessage, type StartMessage, type WorkerMessage } from './cluster-messages.js';
 import { listenServers } from './listen-servers.js';
 
 /** What a worker talks to; `process` by default. */
@@ -47,7 +49,8 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
   logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr), start.worker);
   let servers: SsServer[];
   try {
-    servers = start.servers.map((o) => createServer({ ...o, logger }));
+    const replayFilter = sharedReplayFilter(io, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
+    servers = start.servers.map((o) => createServer({ ...o, logger, replayFilter }));
     await listenServers(servers);
   } catch (err) {
     await io.send({ type: 'listenFailed', message: (err as Error).message });
@@ -59,6 +62,31 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
   await Promise.all(servers.map((s) => s.close()));
   logger.info('stopped');
   return EXIT_OK;
+}
+
+// Salts this worker records are sent to the primary in batches (every
+// SALT_FLUSH_MS at most), and salts the primary forwards from the other
+// workers are imported. A replay comes from a recorded connection, so it
+// arrives well after the few milliseconds this takes.
+const SALT_FLUSH_MS = 10;
+
+function sharedReplayFilter(io: WorkerIo, capacity: number): ReplayFilter {
+  let pending: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    const salts = pending;
+    pending = [];
+    void io.send({ type: 'salts', salts }).catch(() => {});
+  };
+  const filter = new ReplayFilter(capacity, (salt) => {
+    pending.push(salt.toString('base64'));
+    timer ??= setTimeout(flush, SALT_FLUSH_MS).unref();
+  });
+  io.channel.on('message', (m: unknown) => {
+    if (isMessage<SaltsMessage>(m, 'salts')) for (const s of m.salts) filter.import(Buffer.from(s, 'base64'));
+  });
+  return filter;
 }
 
 async function waitForStart(channel: WorkerIo['channel']): Promise<StartMessage> {

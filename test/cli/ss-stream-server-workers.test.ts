@@ -208,3 +208,29 @@ t.test('refuses bad --workers values before starting any worker', async (t) => {
     t.notMatch(stdout, /listening/, 'never listened');
   }
 });
+
+t.test('with --workers 2, a replayed connection is refused whichever worker it reaches', async (t) => {
+  const target = await echoPort(t);
+  const password = 'replay-shared';
+  const { port, method } = await startCli(t, [...LOOPBACK, '-k', password, '-m', 'aes-128-gcm', '--workers', '2', '--handshake-timeout', '1']);
+  const { spec, masterKey } = keysFor(method, password);
+  const { EncryptTransform } = await import('../../lib/tcp/encrypt-transform.js');
+  const { encodeAddress } = await import('../../lib/protocol/address.js');
+  const { connectTo, howItEnds } = await import('../fixtures/net.js');
+  const enc = new EncryptTransform({ spec, masterKey });
+  const recorded = await new Promise<Buffer>((resolve) => {
+    enc.once('data', resolve);
+    enc.write(Buffer.concat([encodeAddress('127.0.0.1', target), Buffer.from('only once')]));
+  });
+  const replies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s = await connectTo(port);
+    s.write(recorded);
+    const r = await howItEnds(s, i === 0 ? 1000 : 400);
+    s.destroy();
+    replies.push(r.data.length);
+    if (i === 0) await new Promise((r) => setTimeout(r, 100)); // the salt reaches the other worker
+  }
+  t.ok(replies[0]! > 0, 'the original is relayed');
+  t.same(replies.slice(1), [0, 0, 0, 0], 'no replay gets a reply, on either worker');
+});

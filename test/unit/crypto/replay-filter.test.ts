@@ -69,3 +69,13 @@ t.test('the capacity must be a positive integer', async (t) => {
     t.throws(() => new ReplayFilter(bad), TypeError, String(bad));
   }
 });
+
+t.test('reports new salts to onAdd, and import() adds without reporting', async (t) => {
+  const seen: string[] = [];
+  const filter = new ReplayFilter(8, (salt) => seen.push(salt.toString('hex')));
+  t.ok(filter.add(Buffer.from('aa', 'hex')));
+  t.notOk(filter.add(Buffer.from('aa', 'hex')), 'a repeat is refused');
+  filter.import(Buffer.from('bb', 'hex'));
+  t.notOk(filter.add(Buffer.from('bb', 'hex')), 'an imported salt counts as seen');
+  t.same(seen, ['aa'], 'only the local new salt was reported');
+});
