@@ -5,10 +5,10 @@
  * so that errors name the flag.
  */
 import yargs from 'yargs';
-import { DEFAULT_METHOD, DEFAULT_SERVER_PORT } from '../constants.js';
+import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config.js';
-import { METHOD_NAMES } from '../crypto/methods.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local-config.js';
+import { last, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -38,7 +38,7 @@ export interface LocalCliArgs {
  */
 export async function parseLocalCliArgs(argv: readonly string[], version: string, print: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): Promise<LocalCliArgs | undefined> {
   let output = '';
-  const parsed = await yargs()
+  const own = yargs()
     .scriptName('ss-stream-local')
     .usage('$0 -s <server> -k <password> [options]\n$0 --server-url ss://... [options]\n\nA Shadowsocks AEAD client: a SOCKS5 and HTTP proxy on one local port (or, with -L, a tunnel to one target).')
     .option('server', { alias: 's', type: 'string', description: 'Shadowsocks server host name or IP' })
@@ -46,9 +46,6 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('server-url', { type: 'string', description: 'The server as a SIP002 ss:// URI, instead of -s, -p, -k and -m' })
     .option('local-address', { alias: 'b', type: 'string', description: `Address to listen on [default: ${DEFAULT_LOCAL_ADDRESS}]` })
     .option('local-port', { alias: 'l', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_LOCAL_PORT}]` })
-    .option('password', { alias: 'k', type: 'string', description: 'Password' })
-    .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
-    .option('method', { alias: 'm', type: 'string', choices: METHOD_NAMES, description: `Encryption method [default: ${DEFAULT_METHOD}]` })
     .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds; also ends a wait on a silent server [default: 300]' })
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
@@ -57,21 +54,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('mode', { type: 'string', choices: SERVER_MODES, description: `Relay TCP, UDP or both [default: ${DEFAULT_LOCAL_MODE}]` })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
-    .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
-    .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
-    // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
-    .conflicts('verbose', 'quiet')
-    .conflicts('password', 'key')
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
     .conflicts('udp-only', 'mode')
-    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method'])
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(version)
-    .wrap(null)
-    .exitProcess(false)
-    .fail(false)
+    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method']);
+  const parsed = await withSharedOptions(own, version)
     // With a parse callback yargs hands over help and version text instead of printing it.
     .parseAsync([...argv], {}, (_err, _argv, text) => { output = text; });
   if (parsed.help === true || parsed.version === true) {
@@ -96,9 +82,4 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
-}
-
-// A flag given twice arrives as an array: the last one wins, as with getopt.
-function last<T>(v: T | T[] | undefined): T | undefined {
-  return Array.isArray(v) ? v[v.length - 1] : v;
 }

@@ -5,8 +5,8 @@
  */
 import yargs from 'yargs';
 import { SERVER_MODES } from '../config.js';
-import { DEFAULT_METHOD, DEFAULT_SERVER_PORT } from '../constants.js';
-import { METHOD_NAMES } from '../crypto/methods.js';
+import { DEFAULT_SERVER_PORT } from '../constants.js';
+import { last, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -52,37 +52,18 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
   };
 }
 
-// Strict, and failures throw instead of printing and exiting (the caller reports them).
 function parser(argv: readonly string[], version: string) {
-  return yargs([...argv])
+  const own = yargs([...argv])
     .scriptName('ss-stream-server')
     .usage('$0 [options]\n\nA Shadowsocks AEAD server. With no password or key, one is generated and printed as an ss:// URI.')
     .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
     .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
-    .option('password', { alias: 'k', type: 'string', description: 'Password' })
-    .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
-    .option('method', { alias: 'm', type: 'string', choices: METHOD_NAMES, description: `Encryption method [default: ${DEFAULT_METHOD}]` })
     .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver/libev keys); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' })
     .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
     .option('mode', { type: 'string', choices: SERVER_MODES, description: 'Relay TCP, UDP or both [default: tcp_and_udp]' })
-    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
-    .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
-    .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
-    .conflicts('verbose', 'quiet')
-    .conflicts('password', 'key')
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(version)
-    .wrap(null)
-    .exitProcess(false)
-    .fail(false);
-}
-
-// A flag given twice arrives as an array (yargs' duplicate-arguments-array): the last one wins, as with getopt.
-function last<T>(v: T | T[] | undefined): T | undefined {
-  return Array.isArray(v) ? v[v.length - 1] : v;
+    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' });
+  return withSharedOptions(own, version);
 }
