@@ -4,8 +4,9 @@
  *   streams[0] ──pipe──▶ streams[1] ──pipe──▶ ... ──pipe──▶ streams[n-1]
  *
  * Same contract as Node's callback `pipeline(streams, callback)` for the
- * stream kinds a relay uses (sockets and Transforms): data moves with
- * `Readable.pipe()`, so backpressure is the streams' own; EOF propagates
+ * stream kinds a relay uses (sockets and Transforms): data moves through
+ * {@link link} (`pipe()`'s contract, without its per-link closures), so
+ * backpressure is the streams' own; EOF propagates
  * (`end()` is called on each next stream, which is what half-close needs);
  * the first error, or a stream closing before it has done its part (a
  * premature close), destroys every stream of the chain and is passed to
@@ -15,9 +16,10 @@
  * an end-of-stream watcher for every stream and two more for every link,
  * each a set of closures; measured here, that is about 24 KiB of heap per
  * relayed connection, more than everything else a connection holds. This
- * one adds two listeners per stream.
+ * one adds two listeners per stream, and a link costs no closure.
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { link } from './link.js';
 
 type Stream = Readable | Writable | Duplex;
 
@@ -60,7 +62,7 @@ export function pipeline(streams: readonly Stream[], callback: (err: Error | nul
     const stream = streams[i]!;
     stream.on('error', onError);
     stream.on('close', onClose);
-    if (i > 0) (streams[i - 1] as Readable).pipe(stream as Writable);
+    if (i > 0) link(streams[i - 1] as Readable, stream as Writable);
   }
   last.on('finish', onFinish);
 }

@@ -5,7 +5,7 @@
  *   client ◀─ EncryptTransform ◀─ [user transforms] ◀──────────────────  target     (pipeline 2)
  *
  * Phases:
- * 1. Handshake: `client.pipe(decrypt).pipe(header)` until the header yields a
+ * 1. Handshake: client ─link─▶ decrypt ─link─▶ header until the header yields a
  *    target. Any failure here (bad tag, replayed salt, bad address, truncated
  *    stream) goes to the probe policy (docs/PROBES.md): stop decrypting, read
  *    and discard everything, send nothing, and close only when the client
@@ -20,6 +20,7 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP, type Socket } from 'node:net';
+import { link, unlink } from './link.js';
 import { pipeline } from './pipeline.js';
 import type { Duplex } from 'node:stream';
 import type { CipherSpec } from '../crypto/methods.js';
@@ -126,7 +127,8 @@ export class Relay {
     this.#header.on('error', this.#onHandshakeError);
     this.#header.once('target', this.#onTarget);
     this.#timer = setTimeout(this.#onHandshakeTimeout, ctx.handshakeTimeoutMs);
-    client.pipe(this.#decrypt).pipe(this.#header);
+    link(client, this.#decrypt);
+    link(this.#decrypt, this.#header);
   }
 
   /** What is known so far about this connection. */
@@ -162,7 +164,7 @@ export class Relay {
     if (this.#relaying || this.#closed) return;
     this.#fail(err);
     this.#ctx.logger.debug('handshake failed', { client: this.#info.remoteAddress, code: this.#error?.code });
-    this.#client.unpipe(this.#decrypt);
+    unlink(this.#client);
     this.#decrypt.destroy();
     this.#header.destroy();
     this.#remote?.destroy();
@@ -259,8 +261,8 @@ export class Relay {
     }
     const encrypt = new EncryptTransform({ spec: this.#ctx.spec, masterKey: this.#ctx.masterKey, replayFilter: this.#ctx.replayFilter });
     // Swap the handshake pipes for the pipelines; no data is in flight in between.
-    client.unpipe(this.#decrypt);
-    this.#decrypt.unpipe(this.#header);
+    unlink(client);
+    unlink(this.#decrypt);
     this.#decrypt.off('error', this.#onHandshakeError);
     this.#header.off('error', this.#onHandshakeError);
     this.#decrypt.on('error', this.#streamOnError);
