@@ -143,3 +143,34 @@ t.test('adds no per-link closures: every link shares the same listeners', async 
   t.equal(a.listeners('data')[0], b.listeners('data')[0]);
   t.equal(outA.listeners('drain')[0], outB.listeners('drain')[0]);
 });
+
+t.test('a burst of chunks in one tick reaches a socket-like destination as one writev', async (t) => {
+  const calls: number[] = [];
+  const out = new Writable({
+    write(_chunk, _e, cb) { calls.push(1); cb(); },
+    writev(chunks, cb) { calls.push(chunks.length); cb(); },
+  });
+  const src = new PassThrough();
+  link(src, out);
+  src.resume();
+  await tick();
+  src.write('a');
+  src.write('b');
+  src.write('c');
+  await tick();
+  t.same(calls, [3], 'one writev of three chunks');
+  t.equal(out.writableCorked, 0, 'uncorked again');
+  src.write('d');
+  await tick();
+  t.same(calls, [3, 1], 'a lone chunk is a plain write');
+});
+
+t.test('a destination without writev is never corked', async (t) => {
+  const out = sink();
+  const src = new PassThrough();
+  link(src, out);
+  src.write('a');
+  t.equal(out.writableCorked, 0);
+  await tick();
+  t.equal(Buffer.concat(out.data).toString(), 'a');
+});
