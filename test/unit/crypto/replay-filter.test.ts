@@ -79,3 +79,38 @@ t.test('reports new salts to onAdd, and import() adds without reporting', async 
   t.notOk(filter.add(Buffer.from('bb', 'hex')), 'an imported salt counts as seen');
   t.same(seen, ['aa'], 'only the local new salt was reported');
 });
+
+t.test('remembers a full default-sized generation of random salts, with no false alarms', async (t) => {
+  const { randomBytes } = await import('node:crypto');
+  const capacity = 65_536;
+  const f = new ReplayFilter(capacity);
+  const salts = Array.from({ length: capacity }, () => randomBytes(32));
+  let refused = 0;
+  for (const s of salts) if (!f.add(s)) refused++;
+  t.equal(refused, 0, 'every new salt is accepted');
+  let missing = 0;
+  for (const s of salts) if (!f.has(s)) missing++;
+  t.equal(missing, 0, 'every salt is remembered');
+  let falseAlarms = 0;
+  for (let i = 0; i < capacity; i++) if (f.has(randomBytes(32))) falseAlarms++;
+  t.equal(falseAlarms, 0, 'no unseen salt is reported as seen');
+});
+
+t.test('uses the same memory however many salts pass through', async (t) => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const capacity = 16_384;
+  const f = new ReplayFilter(capacity);
+  f.add(salt(0));
+  gc();
+  const before = process.memoryUsage();
+  for (let i = 1; i < 100_000; i++) f.add(salt(i));
+  gc();
+  const after = process.memoryUsage();
+  const grown = after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers;
+  // A Set of 32 768 salt strings would hold about 4 MiB here.
+  t.ok(grown < 512 * 1024, `heap and array buffers grew by ${grown} bytes over 100 000 salts`);
+  t.equal(f.size, capacity + (100_000 % capacity), 'a full archive and the active generation');
+});
