@@ -176,8 +176,12 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const session = new LocalSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
       this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-      this.#config.onConnectionClose?.(stats);
-      this.emit('connectionClose', stats);
+      try {
+        this.#config.onConnectionClose?.(stats);
+        this.emit('connectionClose', stats);
+      } catch (err) {
+        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+      }
     });
     this.#sessions.add(session);
   };

@@ -13,22 +13,33 @@ import { configError, type SsError } from '../errors.js';
  */
 export async function loadConfigFile(path: string): Promise<ServerFileConfig> {
   const where = `config file '${path}'`;
+  const json = await readJsonFile(path, where);
+  try {
+    return parseConfigFile(json);
+  } catch (err) {
+    // parseConfigFile() throws only ERR_SS_CONFIG errors; prefix them with the file.
+    throw configError(where, (err as SsError).message);
+  }
+}
+
+/**
+ * Reads and parses a JSON file (UTF-8; a leading BOM is allowed). A parse
+ * error reports only where the file went wrong: JSON.parse's own message
+ * quotes the text around the error, which may be a password.
+ * @param where how errors name the file
+ * @throws SsError `ERR_SS_CONFIG`: unreadable, or not JSON
+ */
+export async function readJsonFile(path: string, where: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw configError(where, `cannot be read: ${(err as Error).message}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (err) {
-    throw configError(where, `is not valid JSON: ${(err as Error).message}`);
-  }
-  try {
-    return parseConfigFile(json);
-  } catch (err) {
-    // parseConfigFile() throws only ERR_SS_CONFIG errors; prefix them with the file.
-    throw configError(where, (err as SsError).message);
+    const position = /at position (\d+)/.exec((err as Error).message)?.[1];
+    throw configError(where, `is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
   }
 }

@@ -7,12 +7,12 @@
  *
  * Nothing listens unless every option is valid. Passwords are never printed.
  */
-import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { configError, isSsError } from '../errors.js';
 import { createLocal, type SsLocal } from '../local.js';
 import { parseLocalConfigFile, type LocalOptions } from '../local-config.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
+import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
 import { buildLocalCliOptions } from './local-cli-options.js';
 import { packageVersion } from './package-version.js';
@@ -71,12 +71,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
  */
 export async function loadLocalConfigFile(path: string): Promise<LocalOptions> {
   const where = `config file '${path}'`;
-  let json: unknown;
-  try {
-    json = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw configError(where, `cannot be read as JSON: ${(err as Error).message}`);
-  }
+  const json = await readJsonFile(path, where);
   try {
     return parseLocalConfigFile(json);
   } catch (err) {

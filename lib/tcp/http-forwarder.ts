@@ -157,11 +157,12 @@ export class HttpForwarder {
     if (creds && !proxyAuthorizationMatches(head, creds)) return this.#refuseAuth();
     this.#body = new HttpBodyReader(requestBodyFraming(head), 'ERR_SS_HTTP_BAD_REQUEST');
     const keepAlive = clientWantsKeepAlive(head);
-    const firstBytes = Buffer.concat([encodeAddress(forward.address.host, forward.address.port), encodeHttpRequestHead(toOriginRequest(head, forward))]);
+    const addressHeader = encodeAddress(forward.address.host, forward.address.port);
+    const requestHead = encodeHttpRequestHead(toOriginRequest(head, forward));
     this.#state = State.Dial;
     this.#client.pause();
     this.#o.dial(forward.address).then(
-      (server) => this.#startExchange(server, head, keepAlive, firstBytes),
+      (server) => this.#startExchange(server, head, keepAlive, addressHeader, requestHead),
       (err: unknown) => this.abort(err, 502),
     );
   }
@@ -173,7 +174,7 @@ export class HttpForwarder {
     this.#settle!.reject(err);
   }
 
-  #startExchange(server: Socket, head: HttpRequestHead, keepAlive: boolean, firstBytes: Buffer): void {
+  #startExchange(server: Socket, head: HttpRequestHead, keepAlive: boolean, addressHeader: Buffer, requestHead: Buffer): void {
     if (this.#state !== State.Dial) {
       server.destroy();
       return;
@@ -184,8 +185,8 @@ export class HttpForwarder {
     exchange.done.then((keep) => this.#exchangeDone(exchange, keep), (err: unknown) => this.abort(err, 502));
     // The first packet: address header, request head, and the body bytes already here.
     const body = this.#takeBody();
-    this.#bytesUp += firstBytes.length + body.length;
-    const more = exchange.send(body.length > 0 ? Buffer.concat([firstBytes, body]) : firstBytes);
+    this.#bytesUp += requestHead.length + body.length;
+    const more = exchange.send(Buffer.concat([addressHeader, requestHead, body]));
     this.#state = this.#body!.done ? State.AwaitResponse : State.SendBody;
     if (this.#state === State.SendBody) {
       if (more) this.#client.resume();

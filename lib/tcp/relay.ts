@@ -104,7 +104,6 @@ export class Relay {
   #remote: Socket | undefined;
   #timer: NodeJS.Timeout | undefined;
   #error: SsError | undefined;
-  #clientEnded = false;
   #relaying = false;
   #closed = false;
 
@@ -119,7 +118,6 @@ export class Relay {
     this.#info = { remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? 0 };
     // No setNoDelay here: the listener is created with noDelay: true.
     client.on('error', this.#clientOnError);
-    client.on('end', this.#clientOnEnd);
     client.on('close', this.#clientOnClose);
     this.#decrypt = new DecryptTransform({ spec: ctx.spec, masterKey: ctx.masterKey, replayFilter: ctx.replayFilter });
     this.#header = new HeaderParser();
@@ -150,25 +148,26 @@ export class Relay {
     this.#fail(err, 'ERR_SS_RELAY_CLIENT');
   };
 
-  readonly #clientOnEnd = (): void => {
-    this.#clientEnded = true;
-  };
-
   readonly #clientOnClose = (): void => {
     // Before relaying, nothing else watches the client: finish here.
     if (!this.#relaying) this.#teardown();
   };
 
   // Phase 1 failure: the probe policy. Nothing is sent, nothing closes early.
+  // Once relaying, a stream error only records why; the pipelines tear down.
   readonly #onHandshakeError = (err: Error): void => {
-    if (this.#relaying || this.#closed) return;
+    if (this.#closed) return;
     this.#fail(err);
+    if (this.#relaying) return;
+    // The deadline counted from accept holds, whatever was under way (a lookup, a dial).
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#onHandshakeTimeout, Math.max(0, this.#ctx.handshakeTimeoutMs - (Date.now() - this.#started)));
     this.#ctx.logger.debug('handshake failed', { client: this.#info.remoteAddress, code: this.#error?.code });
     unlink(this.#client);
     this.#decrypt.destroy();
     this.#header.destroy();
     this.#remote?.destroy();
-    if (this.#clientEnded) {
+    if (this.#client.readableEnded) {
       this.#teardown();
       return;
     }
@@ -235,8 +234,9 @@ export class Relay {
   };
 
   #dialFailed(err: unknown, code: SsErrorCode): void {
+    if (this.#closed || this.#error) return; // already torn down, or draining under the probe policy
     this.#fail(err, code);
-    this.#ctx.logger.debug('dial failed', { target: describe(this.#info.target), code: this.#error?.code });
+    this.#ctx.logger.debug('dial failed', { target: describe(this.#info.target), code: (this.#error as SsError | undefined)?.code });
     this.#teardown();
   }
 
@@ -263,10 +263,6 @@ export class Relay {
     // Swap the handshake pipes for the pipelines; no data is in flight in between.
     unlink(client);
     unlink(this.#decrypt);
-    this.#decrypt.off('error', this.#onHandshakeError);
-    this.#header.off('error', this.#onHandshakeError);
-    this.#decrypt.on('error', this.#streamOnError);
-    this.#header.on('error', this.#streamOnError);
     client.setTimeout(this.#ctx.idleTimeoutMs, this.#clientOnTimeout);
     let pending = 2;
     const settled = (err: Error | null | undefined): void => {
@@ -275,10 +271,6 @@ export class Relay {
     };
     pipeline([client, this.#decrypt, this.#header, ...(extra.upstream ?? []), remote], settled);
     pipeline([remote, ...(extra.downstream ?? []), encrypt, client], settled);
-  };
-
-  readonly #streamOnError = (err: Error): void => {
-    this.#fail(err);
   };
 
   readonly #clientOnTimeout = (): void => {

@@ -98,7 +98,7 @@ t.test('exits 2 on bad flags or config without listening', async (t) => {
   for (const [argv, message] of [
     [['--bogus'], /Unknown argument: bogus\nTry 'ss-stream-local --help'/],
     [['-c', bad], /config file '.*bad\.json': nonsense: unknown key/],
-    [['-c', notJson], /not\.json': cannot be read as JSON/],
+    [['-c', notJson], /not\.json': is not valid JSON/],
     [['-s', '127.0.0.1', '-k', 'pw', '-m', 'aes-128-gcm', '-l', '0', '-t', 'soon'], /--timeout: /],
   ] as [string[], RegExp][]) {
     const f = fakeIo();

@@ -10,8 +10,8 @@ import { SocksClient } from 'socks';
 import t, { type Test } from 'tap';
 import { createLocal } from '../../lib/local.js';
 import type { LocalOptions } from '../../lib/local-config.js';
-import { fakeLookup, ipv6LoopbackAvailable, startServerUnderTest, type ServerUnderTest } from '../fixtures/interop.js';
-import { rawConnect, startLocalUnderTest, type LocalUnderTest } from '../fixtures/local.js';
+import { fakeLookup, ipv6LoopbackAvailable, startServerUnderTest } from '../fixtures/interop.js';
+import { rawConnect, startLocalPair, startLocalUnderTest } from '../fixtures/local.js';
 import { socksUdpAssociate, startTcpUdpEcho, type SocksUdpAssociation } from '../fixtures/local-udp.js';
 import { readBytes, startEchoServer } from '../fixtures/net.js';
 import { DATAGRAM_SIZES, startUdpEcho, taggedPayload, UdpClient } from '../fixtures/udp.js';
@@ -21,13 +21,7 @@ const password = 'local-udp-password';
 const skipV6 = (await ipv6LoopbackAvailable()) ? false : 'IPv6 loopback (::1) is not available on this machine';
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s/g, ''), 'hex');
 
-async function startPair(t: Test, localOptions: Partial<LocalOptions> = {}): Promise<{ server: ServerUnderTest; local: LocalUnderTest }> {
-  const server = await startServerUnderTest({ method, password, forbiddenIp: [] });
-  t.teardown(server.close);
-  const local = await startLocalUnderTest({ server: '127.0.0.1', serverPort: server.port, method, password, ...localOptions });
-  t.teardown(local.close);
-  return { server, local };
-}
+const startPair = (t: Test, localOptions?: Partial<LocalOptions>) => startLocalPair(t, method, password, localOptions);
 
 async function associate(t: Test, port: number, o?: Parameters<typeof socksUdpAssociate>[1]): Promise<SocksUdpAssociation> {
   const a = await socksUdpAssociate(port, o);

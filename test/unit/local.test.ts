@@ -4,8 +4,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import { createServer as netCreateServer, Socket, type AddressInfo } from 'node:net';
 import { SocksClient } from 'socks';
 import t, { type Test } from 'tap';
-import { startServerUnderTest, ipv6LoopbackAvailable, type ServerUnderTest } from '../fixtures/interop.js';
-import { closedPort, rawConnect, startLocalUnderTest, startOrigin, type LocalUnderTest } from '../fixtures/local.js';
+import { ipv6LoopbackAvailable } from '../fixtures/interop.js';
+import { closedPort, rawConnect, startLocalPair, startLocalUnderTest, startOrigin } from '../fixtures/local.js';
 import { readAll, readBytes, startEchoServer } from '../fixtures/net.js';
 import { keysFor } from '../fixtures/ss-client.js';
 import { DecryptTransform } from '../../lib/tcp/decrypt-transform.js';
@@ -14,13 +14,7 @@ import type { LocalOptions } from '../../lib/local-config.js';
 const method = 'aes-256-gcm';
 const password = 'local-test-password';
 
-async function startPair(t: Test, localOptions: Partial<LocalOptions> = {}): Promise<{ server: ServerUnderTest; local: LocalUnderTest }> {
-  const server = await startServerUnderTest({ method, password, forbiddenIp: [] });
-  t.teardown(server.close);
-  const local = await startLocalUnderTest({ server: '127.0.0.1', serverPort: server.port, method, password, ...localOptions });
-  t.teardown(local.close);
-  return { server, local };
-}
+const startPair = (t: Test, localOptions?: Partial<LocalOptions>) => startLocalPair(t, method, password, localOptions);
 
 async function echo(t: Test, host = '127.0.0.1'): Promise<number> {
   const e = await startEchoServer(host);
@@ -195,6 +189,26 @@ t.test('forwards request bodies with Content-Length and chunked encoding', async
   t.equal(r1.socket, r2.socket);
 });
 
+t.test('counts as bytesUp the request bytes the origin receives, not the address header', async (t) => {
+  const { local } = await startPair(t);
+  let received = 0;
+  const origin = netCreateServer((socket) => {
+    socket.on('data', (d: Buffer) => {
+      received += d.length;
+      if (d.includes('\r\n\r\nbody')) socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+  t.teardown(() => origin.close());
+  const port = (origin.address() as AddressInfo).port;
+  const client = await rawConnect(local.port);
+  client.socket.write(`POST http://127.0.0.1:${port}/x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody`);
+  await client.closed;
+  const [stats] = await local.waitClosed(1);
+  t.equal(stats!.frontEnd, 'http');
+  t.equal(stats!.bytesUp, received, 'the rewritten head and the body, as the origin got them');
+});
+
 t.test('closes the client connection after a response delimited by close', async (t) => {
   const { local } = await startPair(t);
   const port = await new Promise<number>((resolve) => {
@@ -263,6 +277,20 @@ t.test('forwards to a fixed target in tunnel mode', async (t) => {
   c.socket.end();
   const [stats] = await local.waitClosed(1);
   t.match(stats, { status: 'OK', frontEnd: 'tunnel', target: { host: '127.0.0.1', port } });
+});
+
+t.test('a throwing onConnectionClose hook is logged, and the proxy goes on', async (t) => {
+  const errors: string[] = [];
+  const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) };
+  const { local } = await startPair(t, { logger, onConnectionClose: () => { throw new Error('hook bug'); } });
+  const port = await echo(t);
+  const payload = randomBytes(1000);
+  for (let i = 0; i < 2; i++) t.ok((await socksRoundTrip(local.port, '127.0.0.1', port, payload)).equals(payload), `round trip ${i + 1}`);
+  await local.waitClosed(2);
+  await new Promise((r) => setImmediate(r));
+  t.same(errors, ['connectionClose hook threw', 'connectionClose hook threw']);
+  await local.local.close(100);
+  t.equal(local.local.connections, 0);
 });
 
 t.test('close() ends open connections after the grace period', async (t) => {

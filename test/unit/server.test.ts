@@ -245,6 +245,23 @@ t.test('an authenticated stream with a bad address type gets the probe policy', 
   t.equal((await closing).status, 'ERR_SS_BAD_ADDRESS_TYPE');
 });
 
+for (const [what, options] of [
+  ['a slow lookup that then fails', { lookup: ((_h, _o, cb) => setTimeout(cb, 100, Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), [])) as LookupFunction }],
+  ['a dial that never connects', { lookup: fakeLookup({ 'slow.test': ['127.0.0.1'] }), connect: () => new Socket(), connectTimeoutMs: 150 }],
+] as const) {
+  t.test(`a bad chunk after the header keeps the probe deadline, despite ${what}`, async (t) => {
+    const { port, nextClose } = await startServer(t, { forbiddenIp: [], handshakeTimeoutMs: 900, ...options });
+    const closing = nextClose();
+    const c = await ssConnect(port, { method, password, target: { host: 'slow.test', port: 80 }, payload: Buffer.from('x') });
+    await new Promise((r) => setTimeout(r, 30));
+    c.socket.write(randomBytes(64)); // not a valid next chunk
+    const early = await howItEnds(c.socket, 500);
+    t.equal(early.how, 'timeout', 'not closed before the deadline counted from accept');
+    t.equal(early.data.length, 0, 'nothing sent back');
+    t.equal((await closing).status, 'ERR_SS_DECRYPT');
+  });
+}
+
 t.test('closes a connection that never completes its header at the handshake deadline', async (t) => {
   const { port, nextClose } = await startServer(t, { handshakeTimeoutMs: 300 });
   const closing = nextClose();
