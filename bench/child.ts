@@ -29,6 +29,9 @@ export class Child {
   readonly name: string;
   readonly #proc: ChildProcess;
   #stdout = '';
+  // Characters trimmed off the front of #stdout (only the last 64 KiB is kept),
+  // so that offsets from mark() stay valid.
+  #dropped = 0;
   #stderr = '';
   #exit: string | undefined;
   readonly #exited: Promise<void>;
@@ -39,7 +42,12 @@ export class Child {
       ? [spec.command, spec.args]
       : ['bash', ['-c', ULIMIT_WRAPPER, String(spec.nofile), spec.command, ...spec.args]];
     this.#proc = spawn(command, args, { stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    this.#proc.stdout!.setEncoding('utf8').on('data', (s: string) => { this.#stdout = (this.#stdout + s).slice(-64 * 1024); });
+    this.#proc.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      const all = this.#stdout + s;
+      const cut = Math.max(0, all.length - 64 * 1024);
+      this.#dropped += cut;
+      this.#stdout = all.slice(cut);
+    });
     this.#proc.stderr!.setEncoding('utf8').on('data', (s: string) => { this.#stderr = (this.#stderr + s).slice(-TAIL_CHARS); });
     this.#proc.stdin?.on('error', () => {});
     this.#exited = new Promise((resolve) => {
@@ -79,7 +87,7 @@ export class Child {
   async waitFor(re: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = this.#stdout.slice(from).match(re);
+      const m = this.#stdout.slice(Math.max(0, from - this.#dropped)).match(re);
       if (m) return m;
       if (!this.alive) throw new Error(`${this.name} ${this.#exit}: ${this.tail()}`);
       if (Date.now() > deadline) throw new Error(`${this.name}: no ${re} within ${timeoutMs} ms`);
@@ -87,9 +95,9 @@ export class Child {
     }
   }
 
-  /** The current stdout length, to wait for output that comes after it. */
+  /** How much stdout has been seen so far, to wait for output that comes after it. */
   mark(): number {
-    return this.#stdout.length;
+    return this.#dropped + this.#stdout.length;
   }
 
   /** Sends `signal` to it (no-op once exited). */

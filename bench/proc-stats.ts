@@ -58,10 +58,3 @@ export function readTreeCpuSeconds(pid: number, children: readonly number[] = re
   if (own === undefined) return undefined;
   return children.reduce((sum, c) => sum + (readCpuSeconds(c) ?? 0), own);
 }
-
-/** VmRSS of `pid` and its direct children, KiB. */
-export function readTreeRssKb(pid: number, children: readonly number[] = readChildPids(pid)): number | undefined {
-  const own = readRssKb(pid);
-  if (own === undefined) return undefined;
-  return children.reduce((sum, c) => sum + (readRssKb(c) ?? 0), own);
-}

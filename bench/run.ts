@@ -53,7 +53,8 @@ async function main(): Promise<number> {
   log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (start: ${machine.loadavg.join(' ')}); ${durationS} s.`);
   log('This machine is shared and noisy: compare ours and libev within one run only.');
   printProfiles(opts.cpuProf);
-  saveResults({ machine, options: { ...opts, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, durationS, loadavgEnd: loadavg() }, opts.out);
+  const { password: _password, ...shown } = opts; // the results file never holds the password
+  saveResults({ machine, options: { ...shown, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, durationS, loadavgEnd: loadavg() }, opts.out);
   return rounds.some((r) => r.errors.length === 0) || growth !== undefined || multicore?.some((r) => r.errors.length === 0) ? 0 : 1;
 }
 

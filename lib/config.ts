@@ -187,7 +187,8 @@ function resolveForbidden(list: unknown): TargetFilter | undefined {
   return entries.length === 0 ? undefined : new TargetFilter(entries);
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+/** @internal Shared with local-config.ts. */
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
@@ -210,7 +211,8 @@ export function checkPort(v: unknown, key: string): number {
   return checkInt(v, key, 0, 65535);
 }
 
-function checkMs(v: unknown, key: string, allowZero = false): number {
+/** @internal Shared with local-config.ts. */
+export function checkMs(v: unknown, key: string, allowZero = false): number {
   return checkInt(v, key, allowZero ? 0 : 1, 2 ** 31 - 1);
 }
 
@@ -219,7 +221,8 @@ function checkInstance<T>(v: unknown, type: abstract new (...args: never[]) => T
   return v as T | undefined;
 }
 
-function checkFunction<F>(v: F | undefined, key: string): F | undefined {
+/** @internal Shared with local-config.ts. */
+export function checkFunction<F>(v: F | undefined, key: string): F | undefined {
   if (v !== undefined && typeof v !== 'function') throw configError(key, `must be a function, got ${typeName(v)}`);
   return v;
 }

@@ -8,7 +8,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns';
 import type { Socket } from 'node:net';
-import { checkInt, checkPort, checkString, deriveMasterKey, typeName, type ServerMode } from './config.js';
+import { checkFunction, checkInt, checkMs, checkPort, checkString, deriveMasterKey, stripUndefined, typeName, type ServerMode } from './config.js';
 import { secondsToMs, toMode, toPort } from './config-file.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S } from './constants.js';
 import { getMethod, METHOD_NAMES, type CipherSpec } from './crypto/methods.js';
@@ -19,6 +19,7 @@ import { decodeHttpAuthority } from './protocol/http-target.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './tcp/local-connection-stats.js';
 import type { LookupFunction } from './tcp/relay.js';
 import type { UdpAssociateHandler } from './tcp/udp-associate.js';
+import { stripBrackets } from './protocol/address.js';
 
 /**
  * What the local client relays (the shadowsocks `mode` key, libev `-u`/`-U`):
@@ -161,20 +162,20 @@ export function resolveLocalOptions(options: LocalOptions): ResolvedLocalConfig 
   if (spec === undefined) throw configError('method', `unknown method '${o.method}' (supported: ${METHOD_NAMES.join(', ')})`);
   if (checkString(o.host, 'host').trim() === '') throw configError('host', 'must not be empty');
   return {
-    server: o.server.replace(/^\[|\]$/g, ''),
+    server: stripBrackets(o.server),
     serverPort: checkInt(o.serverPort, 'serverPort', 1, 65535),
     spec,
     masterKey: deriveMasterKey(spec, o.password, o.key),
-    host: o.host.replace(/^\[|\]$/g, ''),
+    host: stripBrackets(o.host),
     port: checkPort(o.port, 'port'),
     tunnel: o.tunnel === undefined ? undefined : resolveTunnel(o.tunnel),
     credentials: resolveCredentials(o.socksUsername, o.socksPassword),
-    idleTimeoutMs: checkInt(o.idleTimeoutMs, 'idleTimeoutMs', 1, 2 ** 31 - 1),
-    handshakeTimeoutMs: checkInt(o.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 2 ** 31 - 1),
-    connectTimeoutMs: checkInt(o.connectTimeoutMs, 'connectTimeoutMs', 1, 2 ** 31 - 1),
+    idleTimeoutMs: checkMs(o.idleTimeoutMs, 'idleTimeoutMs'),
+    handshakeTimeoutMs: checkMs(o.handshakeTimeoutMs, 'handshakeTimeoutMs'),
+    connectTimeoutMs: checkMs(o.connectTimeoutMs, 'connectTimeoutMs'),
     firstPacketDelayMs: checkInt(o.firstPacketDelayMs, 'firstPacketDelayMs', 0, 60_000),
     maxHttpHeadBytes: checkInt(o.maxHttpHeadBytes, 'maxHttpHeadBytes', 1024, 2 ** 24),
-    shutdownGraceMs: checkInt(o.shutdownGraceMs, 'shutdownGraceMs', 0, 2 ** 31 - 1),
+    shutdownGraceMs: checkMs(o.shutdownGraceMs, 'shutdownGraceMs', true),
     connect: checkFunction(o.connect, 'connect'),
     mode: toMode(o.mode, 'mode'),
     lookup: checkFunction(o.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
@@ -218,14 +219,7 @@ function resolveCredentials(username: unknown, password: unknown): { username: s
   return { username: u, password: p };
 }
 
-function checkFunction<F>(v: F | undefined, key: string): F | undefined {
-  if (v !== undefined && typeof v !== 'function') throw configError(key, `must be a function, got ${typeName(v)}`);
-  return v;
-}
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /**
  * The `ss-local` JSON keys this client reads, each mapped to an option.

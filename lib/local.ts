@@ -9,6 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-config.js';
+import { listenOnce } from './listen-once.js';
+import { formatHostPort } from './protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './tcp/local-connection-stats.js';
 import { LocalSession, type LocalContext } from './tcp/local-session.js';
 import { LocalUdpService, type LocalUdpStats } from './udp/local-udp-service.js';
@@ -110,7 +112,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#server?.on('error', this.#serverOnError);
     const a = this.address();
     const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
-    c.logger.info('listening', { address: a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`, frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+    c.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
   }
 
   // A port picked by the OS for TCP may be taken for UDP: then try another.
@@ -192,15 +194,10 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   };
 }
 
-function listenTcp(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+async function listenTcp(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
   const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, onConnection);
-  return new Promise<Server>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port }, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  await listenOnce(server, { host, port });
+  return server;
 }
 
 /**

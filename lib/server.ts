@@ -9,6 +9,8 @@ import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } f
 import { ReplayFilter } from './crypto/replay-filter.js';
 import { Relay, type ConnectionInfo, type ConnectionStats, type RelayContext } from './tcp/relay.js';
 import { UdpRelay, type UdpRelayStats } from './udp/server-relay.js';
+import { listenOnce } from './listen-once.js';
+import { formatHostPort, stripBrackets } from './protocol/address.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
 // process holds it for UDP, start over on a fresh port this many times.
@@ -106,14 +108,14 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       if (mode !== 'udp_only') {
         const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
         this.#servers.push(server);
-        await listenOnce(server, { host: host?.replace(/^\[|\]$/g, ''), port: samePort, ipv6Only });
+        await listenOnce(server, { host: host === undefined ? undefined : stripBrackets(host), port: samePort, ipv6Only });
         server.on('error', this.#serverOnError);
         bound = server.address() as AddressInfo;
-        logger.info('listening', { address: formatAddress(bound), method: this.method });
+        logger.info('listening', { address: formatHostPort(bound.address, bound.port), method: this.method });
       }
       if (this.#udp) {
         const a = await this.#udp.listen({ host: bound?.address ?? host, port: bound?.port ?? samePort, ipv6Only });
-        logger.info('listening (udp)', { address: formatAddress(a), method: this.method });
+        logger.info('listening (udp)', { address: formatHostPort(a.address, a.port), method: this.method });
       }
     }
   }
@@ -197,19 +199,6 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   };
 }
 
-function formatAddress(a: AddressInfo): string {
-  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
-function listenOnce(server: Server, options: { host: string | undefined; port: number; ipv6Only: boolean }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 /**
  * Creates a Shadowsocks server. Validates the options synchronously (throws

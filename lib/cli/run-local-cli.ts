@@ -12,6 +12,7 @@ import { configError, isSsError } from '../errors.js';
 import { createLocal, type SsLocal } from '../local.js';
 import { parseLocalConfigFile, type LocalOptions } from '../local-config.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
+import { formatHostPort } from '../protocol/address.js';
 import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
 import { buildLocalCliOptions } from './local-cli-options.js';
@@ -61,7 +62,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
   const a = local.address();
-  io.stdout.write(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port} (${local.method})\n`);
+  io.stdout.write(`listening on ${formatHostPort(a.address, a.port)} (${local.method})\n`);
   return waitForSignal(local, logger, io);
 }
 

@@ -13,7 +13,7 @@
  * password or key given by the user is never printed or logged.
  */
 import { constants as osConstants } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import { formatHostPort } from '../protocol/address.js';
 import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server.js';
@@ -141,7 +141,7 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
 
 function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {
   for (const { method, addresses } of listening) {
-    for (const a of addresses) io.stdout.write(`listening on ${formatAddress(a)} (${method})\n`);
+    for (const a of addresses) io.stdout.write(`listening on ${formatHostPort(a.address, a.port)} (${method})\n`);
   }
   const password = options.generatedPassword;
   if (password === undefined) return;
@@ -188,10 +188,6 @@ function fail(io: ServerCliIo, err: unknown, code: number): number {
   const hint = code === EXIT_USAGE && !isSsError(err) ? `\nTry '${NAME} --help'.` : '';
   io.stderr.write(`${NAME}: ${message}${hint}\n`);
   return code;
-}
-
-function formatAddress(a: AddressInfo): string {
-  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
 function processIo(): ServerCliIo {

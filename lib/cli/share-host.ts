@@ -2,6 +2,7 @@
  * Which host to put in the `ss://` URI printed for a generated password.
  */
 import { networkInterfaces } from 'node:os';
+import { stripBrackets } from '../protocol/address.js';
 
 type Interfaces = ReturnType<typeof networkInterfaces>;
 
@@ -14,7 +15,7 @@ const WILDCARDS = new Set(['', '0.0.0.0', '::', '[::]']);
  */
 export function shareHost(hosts: readonly (string | undefined)[], interfaces: Interfaces = networkInterfaces()): string {
   const concrete = hosts.find((h): h is string => h !== undefined && !WILDCARDS.has(h.trim()));
-  if (concrete !== undefined) return concrete.trim().replace(/^\[|\]$/g, '');
+  if (concrete !== undefined) return stripBrackets(concrete.trim());
   for (const list of Object.values(interfaces)) {
     const ipv4 = list?.find((a) => a.family === 'IPv4' && !a.internal);
     if (ipv4 !== undefined) return ipv4.address;

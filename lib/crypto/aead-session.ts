@@ -28,9 +28,12 @@ export class AeadSession {
   readonly #spec: CipherSpec;
   readonly #key: Buffer;
   readonly #nonce: Buffer;
-  // XChaCha20 only: HChaCha20 output and the 12-byte IETF nonce (4 zero bytes + nonce[16..24]).
-  readonly #xkey: Buffer | undefined;
-  readonly #xiv: Buffer | undefined;
+  // What the cipher is created with: the subkey and nonce, or for XChaCha20
+  // the HChaCha20 output and the 12-byte IETF nonce (4 zero bytes + nonce[16..24]),
+  // refreshed in place before each operation.
+  readonly #cipherKey: Buffer;
+  readonly #iv: Buffer;
+  readonly #extended: boolean;
 
   /**
    * @param spec the method
@@ -40,10 +43,9 @@ export class AeadSession {
     this.#spec = spec;
     this.#key = subkey;
     this.#nonce = Buffer.alloc(spec.nonceLength);
-    if (spec.extendedNonce) {
-      this.#xkey = Buffer.allocUnsafe(32);
-      this.#xiv = Buffer.alloc(12);
-    }
+    this.#extended = spec.extendedNonce;
+    this.#cipherKey = this.#extended ? Buffer.allocUnsafe(32) : subkey;
+    this.#iv = this.#extended ? Buffer.alloc(12) : this.#nonce;
   }
 
   /** The current nonce (a copy), for tests. */
@@ -51,11 +53,14 @@ export class AeadSession {
     return Buffer.from(this.#nonce);
   }
 
-  #keyAndIv(): [Buffer, Buffer] {
-    if (this.#xkey === undefined || this.#xiv === undefined) return [this.#key, this.#nonce];
-    hchacha20(this.#key, this.#nonce.subarray(0, 16), this.#xkey);
-    this.#nonce.copy(this.#xiv, 4, 16, 24);
-    return [this.#xkey, this.#xiv];
+  #refreshXChaCha(): void {
+    hchacha20(this.#key, this.#nonce.subarray(0, 16), this.#cipherKey);
+    this.#nonce.copy(this.#iv, 4, 16, 24);
+  }
+
+  #cipher(): CipherGCM {
+    if (this.#extended) this.#refreshXChaCha();
+    return createCipheriv(this.#spec.algorithm as 'aes-256-gcm', this.#cipherKey, this.#iv, { authTagLength: this.#spec.tagLength }) as CipherGCM;
   }
 
   /**
@@ -63,8 +68,7 @@ export class AeadSession {
    * @returns the ciphertext (same length as the plaintext) and the 16-byte tag
    */
   seal(plaintext: Buffer): [ciphertext: Buffer, tag: Buffer] {
-    const [key, iv] = this.#keyAndIv();
-    const cipher = createCipheriv(this.#spec.algorithm as 'aes-256-gcm', key, iv, { authTagLength: this.#spec.tagLength }) as CipherGCM;
+    const cipher = this.#cipher();
     const ciphertext = cipher.update(plaintext);
     cipher.final();
     incrementNonce(this.#nonce);
@@ -76,10 +80,11 @@ export class AeadSession {
    * @returns the offset just past the tag
    */
   sealInto(plaintext: Buffer, out: Buffer, offset: number): number {
-    const [ciphertext, tag] = this.seal(plaintext);
-    ciphertext.copy(out, offset);
-    tag.copy(out, offset + ciphertext.length);
-    return offset + ciphertext.length + tag.length;
+    const cipher = this.#cipher();
+    const end = offset + cipher.update(plaintext).copy(out, offset);
+    cipher.final();
+    incrementNonce(this.#nonce);
+    return end + cipher.getAuthTag().copy(out, end);
   }
 
   /**
@@ -88,8 +93,8 @@ export class AeadSession {
    * @returns the plaintext, or `null` if the tag does not match
    */
   open(ciphertext: Buffer, tag: Buffer): Buffer | null {
-    const [key, iv] = this.#keyAndIv();
-    const decipher = createDecipheriv(this.#spec.algorithm as 'aes-256-gcm', key, iv, { authTagLength: this.#spec.tagLength }) as DecipherGCM;
+    if (this.#extended) this.#refreshXChaCha();
+    const decipher = createDecipheriv(this.#spec.algorithm as 'aes-256-gcm', this.#cipherKey, this.#iv, { authTagLength: this.#spec.tagLength }) as DecipherGCM;
     decipher.setAuthTag(tag);
     const plaintext = decipher.update(ciphertext);
     incrementNonce(this.#nonce);

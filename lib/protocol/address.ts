@@ -98,6 +98,16 @@ function formatIPv6(bytes: Buffer): string {
   return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
 }
 
+/** `[::1]` → `::1`: drops the brackets around an IPv6 literal (anything else is returned as is). */
+export function stripBrackets(host: string): string {
+  return host.replace(/^\[|\]$/g, '');
+}
+
+/** `host:port`, with an IPv6 literal in brackets (`[::1]:8388`). */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /**
  * Encodes `host:port` as an address header. IP literals become ATYP 1 or 4;
  * anything else is sent as a host name (ATYP 3).
@@ -107,14 +117,15 @@ function formatIPv6(bytes: Buffer): string {
 export function encodeAddress(host: string, port: number): Buffer {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw badAddressError(`port ${port} out of range`);
   let out: Buffer;
+  const bare = stripBrackets(host);
   if (isIPv4(host)) {
     out = Buffer.allocUnsafe(7);
     out[0] = ATYP_IPV4;
     host.split('.').forEach((part, i) => { out[1 + i] = Number(part); });
-  } else if (isIPv6(host.replace(/^\[|\]$/g, ''))) {
+  } else if (isIPv6(bare)) {
     out = Buffer.allocUnsafe(19);
     out[0] = ATYP_IPV6;
-    parseIPv6(host.replace(/^\[|\]$/g, '')).copy(out, 1);
+    parseIPv6(bare).copy(out, 1);
   } else {
     const name = Buffer.from(host, 'latin1');
     if (name.length === 0 || name.length > 255) throw badAddressError(`host name length ${name.length}`);

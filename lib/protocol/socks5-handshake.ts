@@ -72,11 +72,8 @@ export class Socks5Handshake {
 
   /** Appends client bytes and advances as far as they allow. */
   push(chunk: Buffer): Socks5HandshakeStep {
-    if (this.#state === State.Done || this.#state === State.Failed) {
-      this.#queue.push(chunk);
-      return {};
-    }
     this.#queue.push(chunk);
+    if (this.#state === State.Done || this.#state === State.Failed) return {};
     const replies: Buffer[] = [];
     const step: Socks5HandshakeStep = {};
     try {

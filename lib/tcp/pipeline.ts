@@ -48,9 +48,8 @@ export function pipeline(streams: readonly Stream[], callback: (err: Error | nul
     if (err) for (const s of streams) if (!s.destroyed) s.destroy();
     callback(err);
   };
-  // Three closures per chain, shared by every stream (no per-stream closures:
-  // this is per-connection memory).
-  const onError = (err: Error): void => finish(err);
+  // Two closures per chain, shared by every stream (no per-stream closures:
+  // this is per-connection memory); `finish` itself is the error listener.
   const onFinish = (): void => finish(null);
   // A stream that closes before doing its part in this chain cuts it short:
   // sources and middles must have ended reading; the last must have finished writing.
@@ -60,7 +59,7 @@ export function pipeline(streams: readonly Stream[], callback: (err: Error | nul
   }
   for (let i = 0; i < streams.length; i++) {
     const stream = streams[i]!;
-    stream.on('error', onError);
+    stream.on('error', finish);
     stream.on('close', onClose);
     if (i > 0) link(streams[i - 1] as Readable, stream as Writable);
   }

@@ -19,7 +19,7 @@
  *    The client socket's idle timer covers traffic in both directions.
  */
 import type { LookupAddress } from 'node:dns';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { link, unlink } from './link.js';
 import { pipeline } from './pipeline.js';
 import type { Duplex } from 'node:stream';
@@ -27,7 +27,8 @@ import type { CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Address } from '../protocol/address.js';
+import { formatHostPort, type Address } from '../protocol/address.js';
+import { literalTarget, resolveTargetName } from '../resolve-target.js';
 import type { TargetFilter } from '../target-filter.js';
 import { DecryptTransform } from './decrypt-transform.js';
 import { EncryptTransform } from './encrypt-transform.js';
@@ -192,18 +193,7 @@ export class Relay {
   };
 
   async #resolve(target: Address): Promise<string> {
-    const filter = this.#ctx.targetFilter;
-    if (target.type !== 'domain' || isIP(target.host) !== 0) {
-      if (filter?.isForbidden(target.host)) throw forbidden(target.host);
-      return target.host;
-    }
-    const addresses = await new Promise<LookupAddress[]>((resolve, reject) => {
-      this.#ctx.lookup(target.host, { all: true }, (err, list) => (err ? reject(err) : resolve(list)));
-    });
-    if (addresses.length === 0) throw new SsError('ERR_SS_DNS_FAILED', `no address for ${target.host}`);
-    const allowed = filter ? addresses.find((a) => !filter.isForbidden(a.address)) : addresses[0];
-    if (allowed === undefined) throw forbidden(`${target.host} (${addresses.map((a) => a.address).join(', ')})`);
-    return allowed.address;
+    return literalTarget(target, this.#ctx.targetFilter) ?? resolveTargetName(target.host, this.#ctx.lookup, this.#ctx.targetFilter);
   }
 
   #dial(ip: string, port: number): void {
@@ -303,11 +293,6 @@ export class Relay {
   }
 }
 
-function forbidden(what: string): SsError {
-  return new SsError('ERR_SS_FORBIDDEN_TARGET', `target ${what} is in a forbidden range`);
-}
-
 function describe(target: Address | undefined): string {
-  if (target === undefined) return '-';
-  return target.type === 'ipv6' ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  return target === undefined ? '-' : formatHostPort(target.host, target.port);
 }

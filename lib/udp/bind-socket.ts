@@ -5,10 +5,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { UdpSocketType } from './nat-table.js';
+import { stripBrackets } from '../protocol/address.js';
 
 /** The socket family for `host`: `udp6` for an IPv6 literal (brackets allowed), else `udp4`. */
 export function socketTypeFor(host: string): UdpSocketType {
-  return isIPv6(host.replace(/^\[|\]$/g, '')) ? 'udp6' : 'udp4';
+  return isIPv6(stripBrackets(host)) ? 'udp6' : 'udp4';
 }
 
 /**
@@ -20,7 +21,7 @@ export function socketTypeFor(host: string): UdpSocketType {
 export async function bindSocket(host: string, port: number, ipv6Only = false): Promise<Socket> {
   // A dual-stack TCP socket reports IPv4 peers as ::ffff:a.b.c.d: bind (and
   // report) those as plain IPv4, which every SOCKS5 client understands.
-  const address = host.replace(/^\[|\]$/g, '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  const address = stripBrackets(host).replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
   const socket = createSocket({ type: socketTypeFor(address), ipv6Only });
   try {
     await new Promise<void>((resolve, reject) => {

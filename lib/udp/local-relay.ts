@@ -22,7 +22,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
 import { configError, SsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
-import { decodeAddress } from '../protocol/address.js';
+import { decodeAddress, stripBrackets } from '../protocol/address.js';
 import { decodeSocks5UdpPacket, prependSocks5UdpPrefix } from '../protocol/socks5-udp.js';
 import { bindSocket, socketTypeFor } from './bind-socket.js';
 import { DropCounter, type UdpDropReason } from './drop-counter.js';
@@ -83,13 +83,13 @@ export class LocalUdpRelay {
    * @throws SsError `ERR_SS_CONFIG` if `server.host` is not an IP literal; the bind error
    */
   static async open(options: LocalUdpRelayOptions): Promise<LocalUdpRelay> {
-    if (isIP(options.server.host.replace(/^\[|\]$/g, '')) === 0) throw configError('server', `UDP relay needs an IP literal, got '${options.server.host}'`);
+    if (isIP(stripBrackets(options.server.host)) === 0) throw configError('server', `UDP relay needs an IP literal, got '${options.server.host}'`);
     const relay = await bindSocket(options.bindHost ?? '127.0.0.1', 0);
     return new LocalUdpRelay(options, relay);
   }
 
   private constructor(options: LocalUdpRelayOptions, relay: Socket) {
-    this.#o = { ...options, server: { host: options.server.host.replace(/^\[|\]$/g, ''), port: options.server.port } };
+    this.#o = { ...options, server: { host: stripBrackets(options.server.host), port: options.server.port } };
     this.#drops = new DropCounter(options.logger ?? NOOP_LOGGER);
     this.#relay = relay;
     this.#upstream = (options.createSocket ?? ((t) => dgramCreateSocket(t)))(socketTypeFor(this.#o.server.host));

@@ -5,7 +5,7 @@
  * equals `::1`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { parseIPv6 } from '../protocol/address.js';
+import { parseIPv6, stripBrackets } from '../protocol/address.js';
 
 /** True if `a` and `b` are the same IP address. Non-literals compare as strings. */
 export function sameIp(a: string, b: string): boolean {
@@ -16,7 +16,7 @@ export function sameIp(a: string, b: string): boolean {
 }
 
 function canonical(ip: string): string | undefined {
-  const bare = ip.replace(/^\[|\]$/g, '');
+  const bare = stripBrackets(ip);
   if (isIPv4(bare)) return bare;
   if (!isIPv6(bare)) return undefined;
   const bytes = parseIPv6(bare);

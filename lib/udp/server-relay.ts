@@ -15,13 +15,14 @@
  * accepted from any source, and each is labelled with that source's address.
  */
 import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
-import { isIP, isIPv4, type AddressInfo } from 'node:net';
+import { isIPv4, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
 import { replayError, SsError, toSsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { decodeAddress, encodeAddress, type DecodedAddress } from '../protocol/address.js';
+import { literalTarget, resolveTargetName } from '../resolve-target.js';
 import type { TargetFilter } from '../target-filter.js';
 import type { LookupFunction } from '../tcp/relay.js';
 import { bindSocket } from './bind-socket.js';
@@ -194,30 +195,15 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
       return;
     }
     const client: Client = { address: rinfo.address, port: rinfo.port, listener };
-    const ip = this.#checkLiteral(target);
-    if (ip === null) {
-      this.#resolve(target.host).then((resolved) => this.#sendToTarget(client, resolved, target.port, payload), (err: unknown) => this.#drop(err, rinfo));
-    } else if (ip !== undefined) {
-      this.#sendToTarget(client, ip, target.port, payload);
-    } else {
-      this.#drop(forbidden(target.host), rinfo);
+    let ip: string | null;
+    try {
+      ip = literalTarget(target, this.#filter);
+    } catch (err) {
+      this.#drop(err, rinfo);
+      return;
     }
-  }
-
-  // The IP to use for a literal target, undefined if it is forbidden, null if it is a name.
-  #checkLiteral(target: DecodedAddress): string | null | undefined {
-    if (target.type === 'domain' && isIP(target.host) === 0) return null;
-    return this.#filter?.isForbidden(target.host) ? undefined : target.host;
-  }
-
-  async #resolve(host: string): Promise<string> {
-    const list = await new Promise<LookupAddress[]>((resolve, reject) => {
-      this.#lookup(host, { all: true }, (err, addresses) => (err ? reject(new SsError('ERR_SS_DNS_FAILED', `lookup ${host}: ${err.message}`, { cause: err })) : resolve(addresses)));
-    });
-    if (list.length === 0) throw new SsError('ERR_SS_DNS_FAILED', `no address for ${host}`);
-    const allowed = this.#filter ? list.find((a) => !this.#filter!.isForbidden(a.address)) : list[0];
-    if (allowed === undefined) throw forbidden(host);
-    return allowed.address;
+    if (ip !== null) this.#sendToTarget(client, ip, target.port, payload);
+    else resolveTargetName(target.host, this.#lookup, this.#filter).then((resolved) => this.#sendToTarget(client, resolved, target.port, payload), (err: unknown) => this.#drop(err, rinfo));
   }
 
   #sendToTarget(client: Client, ip: string, port: number, payload: Buffer): void {
@@ -270,6 +256,3 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   };
 }
 
-function forbidden(host: string): SsError {
-  return new SsError('ERR_SS_FORBIDDEN_TARGET', `target ${host} is forbidden`);
-}

@@ -14,7 +14,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
 import { configError, SsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
-import { decodeAddress, encodeAddress } from '../protocol/address.js';
+import { decodeAddress, encodeAddress, stripBrackets } from '../protocol/address.js';
 import { bindSocket, socketTypeFor } from './bind-socket.js';
 import { DropCounter, type UdpDropReason } from './drop-counter.js';
 import type { UdpServerAddress } from './local-relay.js';
@@ -81,14 +81,14 @@ export class UdpTunnelRelay {
    *   `ERR_SS_BAD_ADDRESS` for a bad target; the bind error
    */
   static async open(options: UdpTunnelRelayOptions): Promise<UdpTunnelRelay> {
-    if (isIP(options.server.host.replace(/^\[|\]$/g, '')) === 0) throw configError('server', `UDP tunnel needs an IP literal, got '${options.server.host}'`);
+    if (isIP(stripBrackets(options.server.host)) === 0) throw configError('server', `UDP tunnel needs an IP literal, got '${options.server.host}'`);
     const header = encodeAddress(options.target.host, options.target.port);
     const listener = await bindSocket(options.bindHost ?? '127.0.0.1', options.bindPort ?? 0);
     return new UdpTunnelRelay(options, listener, header);
   }
 
   private constructor(options: UdpTunnelRelayOptions, listener: Socket, header: Buffer) {
-    this.#o = { ...options, server: { host: options.server.host.replace(/^\[|\]$/g, ''), port: options.server.port } };
+    this.#o = { ...options, server: { host: stripBrackets(options.server.host), port: options.server.port } };
     this.#listener = listener;
     this.#header = header;
     this.#serverType = socketTypeFor(this.#o.server.host);
