@@ -20,14 +20,14 @@
 import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
-import { configError, SsError } from '../errors.js';
+import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
-import { decodeAddress, stripBrackets } from '../protocol/address.js';
+import { stripBrackets } from '../protocol/address.js';
 import { decodeSocks5UdpPacket, prependSocks5UdpPrefix } from '../protocol/socks5-udp.js';
 import { bindSocket, socketTypeFor } from './bind-socket.js';
 import { DropCounter, type UdpDropReason } from './drop-counter.js';
 import type { UdpSocketType } from './nat-table.js';
-import { decryptPacket, encryptPacket } from './packet.js';
+import { decryptAddressedPacket, encryptPacket } from './packet.js';
 import { sameIp } from './same-ip.js';
 
 /** Where the ss server is: an IP literal (resolve names first) and a port. */
@@ -156,8 +156,7 @@ export class LocalUdpRelay {
     if (client === undefined || rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drops.drop('foreignSource', rinfo);
     let plaintext: Buffer;
     try {
-      plaintext = decryptPacket(this.#o.spec, this.#o.masterKey, msg);
-      if (decodeAddress(plaintext, 0) === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'reply has no complete address header');
+      plaintext = decryptAddressedPacket(this.#o.spec, this.#o.masterKey, msg, 'reply').plaintext;
     } catch (err) {
       return this.#drops.drop(err, rinfo);
     }

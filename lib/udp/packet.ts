@@ -18,7 +18,8 @@
 import { AeadSession } from '../crypto/aead-session.js';
 import { deriveSubkey } from '../crypto/kdf.js';
 import type { CipherSpec } from '../crypto/methods.js';
-import { decryptError, packetTooLargeError, packetTooShortError } from '../errors.js';
+import { decryptError, packetTooLargeError, packetTooShortError, SsError } from '../errors.js';
+import { decodeAddress, type DecodedAddress } from '../protocol/address.js';
 import { randomSalt } from '../crypto/random-salt.js';
 
 /**
@@ -73,4 +74,18 @@ export function decryptPacket(spec: CipherSpec, masterKey: Buffer, packet: Buffe
   const plaintext = session.open(packet.subarray(spec.saltLength, tagStart), packet.subarray(tagStart));
   if (plaintext === null) throw decryptError('packet');
   return plaintext;
+}
+
+/**
+ * {@link decryptPacket}, then the address header the plaintext starts with.
+ * @param what how the error names the packet (`'reply'`)
+ * @returns the plaintext and its address header (`address.length` is where the payload starts)
+ * @throws SsError as {@link decryptPacket}, or `ERR_SS_PACKET_TOO_SHORT` if
+ *   the plaintext has no complete address header
+ */
+export function decryptAddressedPacket(spec: CipherSpec, masterKey: Buffer, packet: Buffer, what = 'packet'): { plaintext: Buffer; address: DecodedAddress } {
+  const plaintext = decryptPacket(spec, masterKey, packet);
+  const address = decodeAddress(plaintext, 0);
+  if (address === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', `${what} has no complete address header`);
+  return { plaintext, address };
 }

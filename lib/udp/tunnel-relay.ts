@@ -12,14 +12,14 @@
 import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
 import type { CipherSpec } from '../crypto/methods.js';
-import { configError, SsError } from '../errors.js';
+import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
-import { decodeAddress, encodeAddress, stripBrackets } from '../protocol/address.js';
+import { encodeAddress, stripBrackets } from '../protocol/address.js';
 import { bindSocket, socketTypeFor } from './bind-socket.js';
 import { DropCounter, type UdpDropReason } from './drop-counter.js';
 import type { UdpServerAddress } from './local-relay.js';
 import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from './nat-table.js';
-import { decryptPacket, encryptPacket } from './packet.js';
+import { decryptAddressedPacket, encryptPacket } from './packet.js';
 import { sameIp } from './same-ip.js';
 
 /** Options of {@link UdpTunnelRelay.open}. */
@@ -149,10 +149,8 @@ export class UdpTunnelRelay {
     if (rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drops.drop('foreignSource', rinfo);
     let payload: Buffer;
     try {
-      const plaintext = decryptPacket(this.#o.spec, this.#o.masterKey, msg);
-      const source = decodeAddress(plaintext, 0);
-      if (source === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'reply has no complete address header');
-      payload = plaintext.subarray(source.length);
+      const { plaintext, address } = decryptAddressedPacket(this.#o.spec, this.#o.masterKey, msg, 'reply');
+      payload = plaintext.subarray(address.length);
     } catch (err) {
       return this.#drops.drop(err, rinfo);
     }
