@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { evpBytesToKey } from '../lib/crypto/kdf.js';
 import { getMethod, type CipherSpec } from '../lib/crypto/methods.js';
 import { encodeAddress } from '../lib/protocol/address.js';
-import { EncryptTransform } from '../lib/tcp/encrypt-transform.js';
+import { EncryptTransform } from '../lib/stream/encrypt-transform.js';
 
 /** Keys to speak Shadowsocks to the server directly (no tunnel). */
 interface Direct {

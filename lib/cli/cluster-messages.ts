@@ -11,7 +11,7 @@
  * private channel, never through argv or the environment.
  */
 import type { AddressInfo } from 'node:net';
-import type { ServerOptions } from '../config.js';
+import type { ServerOptions } from '../server/server-options.js';
 import type { LogLevel } from '../logger.js';
 
 /** Primary → worker: the servers to run. */

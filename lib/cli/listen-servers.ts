@@ -1,7 +1,7 @@
 /**
  * Starts several servers as one: all listen, or none stays listening.
  */
-import type { SsServer } from '../server.js';
+import type { SsServer } from '../server/server.js';
 
 /**
  * Calls `listen()` on each server in order. If one fails, closes those that

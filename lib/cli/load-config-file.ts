@@ -3,7 +3,7 @@
  * file-system access of the configuration layer.
  */
 import { readFile } from 'node:fs/promises';
-import { parseConfigFile, type ServerFileConfig } from '../config-file.js';
+import { parseConfigFile, type ServerFileConfig } from '../config/server-config-file.js';
 import { configError, type SsError } from '../errors.js';
 
 /**

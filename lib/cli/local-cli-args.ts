@@ -6,8 +6,8 @@
  */
 import yargs from 'yargs';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { SERVER_MODES } from '../config.js';
-import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local-config.js';
+import { SERVER_MODES } from '../config/mode.js';
+import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
 import { last, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */

@@ -6,11 +6,11 @@
  * Flag texts are converted here so that errors name the flag. Whether the
  * result is complete and valid is decided once, by `createLocal()`.
  */
-import { secondsToMs, toMode, toPort } from '../config-file.js';
+import { secondsToMs, toMode, toPort } from '../config/server-config-file.js';
 import { configError } from '../errors.js';
-import { resolveTunnel, type LocalOptions } from '../local-config.js';
+import { resolveTunnel, type LocalOptions } from '../local/local-options.js';
 import type { LogLevel } from '../logger.js';
-import { decodeSip002 } from '../sip002.js';
+import { decodeSip002 } from '../config/sip002.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 
 /** What the command line asks for, ready for `createLocal()`. */

@@ -9,8 +9,8 @@
  */
 import { constants as osConstants } from 'node:os';
 import { configError, isSsError } from '../errors.js';
-import { createLocal, type SsLocal } from '../local.js';
-import { parseLocalConfigFile, type LocalOptions } from '../local-config.js';
+import { createLocal, type SsLocal } from '../local/local.js';
+import { parseLocalConfigFile, type LocalOptions } from '../local/local-options.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { formatHostPort } from '../protocol/address.js';
 import { readJsonFile } from './load-config-file.js';

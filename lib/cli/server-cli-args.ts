@@ -4,7 +4,7 @@
  * that errors name the flag.
  */
 import yargs from 'yargs';
-import { SERVER_MODES } from '../config.js';
+import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { last, withSharedOptions } from './shared-cli-options.js';
 

@@ -5,8 +5,8 @@
  *   defaults (createServer) ◀── config file (parseConfigFile) ◀── flags
  */
 import { randomBytes } from 'node:crypto';
-import type { ServerOptions } from '../config.js';
-import { secondsToMs, toIpList, toMode, toPort, toWorkers, type ServerFileConfig } from '../config-file.js';
+import type { ServerOptions } from '../server/server-options.js';
+import { secondsToMs, toIpList, toMode, toPort, toWorkers, type ServerFileConfig } from '../config/server-config-file.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';

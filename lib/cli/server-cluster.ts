@@ -23,7 +23,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ServerOptions } from '../config.js';
+import type { ServerOptions } from '../server/server-options.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
 import type { Logger, LogLevel } from '../logger.js';
 import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type SaltsMessage } from './cluster-messages.js';

@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { createConsoleLogger, type Logger } from '../logger.js';
-import { createServer, type SsServer } from '../server.js';
+import { createServer, type SsServer } from '../server/server.js';
 import { DEFAULT_REPLAY_CAPACITY } from '../constants.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
 import { isMessage, type SaltsMessage, type StartMessage, type WorkerMessage } from './cluster-messages.js';

@@ -214,7 +214,7 @@ t.test('with --workers 2, a replayed connection is refused whichever worker it r
   const password = 'replay-shared';
   const { port, method } = await startCli(t, [...LOOPBACK, '-k', password, '-m', 'aes-128-gcm', '--workers', '2', '--handshake-timeout', '1']);
   const { spec, masterKey } = keysFor(method, password);
-  const { EncryptTransform } = await import('../../lib/tcp/encrypt-transform.js');
+  const { EncryptTransform } = await import('../../lib/stream/encrypt-transform.js');
   const { encodeAddress } = await import('../../lib/protocol/address.js');
   const { connectTo, howItEnds } = await import('../fixtures/net.js');
   const enc = new EncryptTransform({ spec, masterKey });

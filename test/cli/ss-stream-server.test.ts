@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { decodeSip002 } from '../../lib/sip002.js';
+import { decodeSip002 } from '../../lib/config/sip002.js';
 import { binPath, runCli, spawnCli, type CliProcess } from '../fixtures/cli.js';
 import { freePort, howItEnds, startEchoServer } from '../fixtures/net.js';
 import { ssConnect } from '../fixtures/ss-client.js';

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { SocksClient } from 'socks';
 import t from 'tap';
-import { createServer } from '../../lib/server.js';
+import { createServer } from '../../lib/server/server.js';
 import { libevMissing, startSsLocal } from '../fixtures/libev.js';
 import { DATAGRAM_SIZES, startUdpEcho, taggedPayload, UdpClient } from '../fixtures/udp.js';
 

@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import { decodeSocks5UdpPacket, encodeSocks5UdpPacket } from '../../lib/protocol/socks5-udp.js';
-import { LocalUdpRelay } from '../../lib/udp/local-relay.js';
-import { UdpTunnelRelay } from '../../lib/udp/tunnel-relay.js';
+import { LocalUdpRelay } from '../../lib/local/local-udp-relay.js';
+import { UdpTunnelRelay } from '../../lib/local/udp-tunnel-relay.js';
 import { AEAD_METHODS, libevMissing, startSsServer } from '../fixtures/libev.js';
 import { keysFor } from '../fixtures/ss-client.js';
 import { DATAGRAM_SIZES, startUdpEcho, taggedPayload, UdpClient, type Datagram } from '../fixtures/udp.js';

@@ -4,7 +4,7 @@
  * loopback echo, and back, each one checked, for every AEAD method.
  */
 import t from 'tap';
-import { createServer } from '../../lib/server.js';
+import { createServer } from '../../lib/server/server.js';
 import { AEAD_METHODS, libevMissing, startSsTunnel } from '../fixtures/libev.js';
 import { DATAGRAM_SIZES, startUdpEcho, taggedPayload, UdpClient } from '../fixtures/udp.js';
 

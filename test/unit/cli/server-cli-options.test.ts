@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildServerCliOptions, generatePassword } from '../../../lib/cli/server-cli-options.js';
 import type { ServerCliArgs } from '../../../lib/cli/server-cli-args.js';
-import { parseConfigFile } from '../../../lib/config-file.js';
+import { parseConfigFile } from '../../../lib/config/server-config-file.js';
 
 const none: ServerCliArgs = { verbose: false, quiet: false };
 const fixed = (): string => 'generated';

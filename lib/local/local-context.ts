@@ -1,0 +1,28 @@
+/**
+ * What every local session shares: resolved once by the local server from
+ * its options.
+ */
+import type { CipherSpec } from '../crypto/methods.js';
+import type { Logger } from '../logger.js';
+import type { Address } from '../protocol/address.js';
+import type { LocalConnectionInfo } from './local-connection-stats.js';
+import type { ServerDialer } from './server-dialer.js';
+import type { UdpAssociateHandler } from './udp-associate.js';
+
+/** Everything a session needs, resolved once by the local server. */
+export interface LocalContext {
+  spec: CipherSpec;
+  masterKey: Buffer;
+  dial: ServerDialer;
+  tunnel: Address | undefined;
+  /** False in mode `udp_only`: SOCKS5 CONNECT and the HTTP proxy are refused. */
+  tcp: boolean;
+  credentials: { username: string; password: string } | undefined;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  firstPacketDelayMs: number;
+  maxHttpHeadBytes: number;
+  udpAssociate: UdpAssociateHandler | undefined;
+  logger: Logger;
+  onOpen?: (info: LocalConnectionInfo) => void;
+}

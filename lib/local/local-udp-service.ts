@@ -1,0 +1,166 @@
+/**
+ * The UDP half of the local client (`ss-stream-local -u`): the built-in
+ * SOCKS5 UDP ASSOCIATE handler, one {@link LocalUdpRelay} per association,
+ * and the UDP side of tunnel mode (one {@link UdpTunnelRelay}).
+ *
+ *   SOCKS5 client ──TCP: UDP ASSOCIATE──▶ LocalSession ──hook──▶ LocalUdpService.associate
+ *                 ◀─reply BND = the address the control connection arrived on, relay port─┘
+ *   SOCKS5 client ──UDP: RSV FRAG addr data──▶ LocalUdpRelay (one per association) ──▶ ss server
+ *   tunnel app    ──UDP: data──▶ UdpTunnelRelay (same address and port as the TCP tunnel) ──▶ ss server
+ *
+ * An association lives exactly as long as its TCP control connection (RFC
+ * 1928 section 7); `close()` ends every one. The server's name, if it is not
+ * an IP literal, is resolved for every association (and once for a tunnel).
+ */
+import type { LookupAddress } from 'node:dns';
+import { isIP, type AddressInfo } from 'node:net';
+import type { CipherSpec } from '../crypto/methods.js';
+import { SsError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { Socks5Reply } from '../protocol/socks5.js';
+import type { LookupFunction } from '../transport/dial.js';
+import type { UdpAssociateRequest } from './udp-associate.js';
+import { emptyDropCounts, type UdpDropReason } from '../transport/drop-counter.js';
+import { LocalUdpRelay } from './local-udp-relay.js';
+import { UdpTunnelRelay } from './udp-tunnel-relay.js';
+
+/** Options of {@link LocalUdpService}. */
+export interface LocalUdpServiceOptions {
+  spec: CipherSpec;
+  masterKey: Buffer;
+  /** The ss server: a host name (resolved with `lookup`) or an IP literal. */
+  server: string;
+  serverPort: number;
+  /** Resolver for a server given by name (`dns.lookup` signature, `{all: true}`). */
+  lookup: LookupFunction;
+  /** Idle time after which a tunnel source's association goes, ms. */
+  natTimeoutMs: number;
+  logger: Logger;
+}
+
+/** UDP counters of a local client, summed over every association since `listen()`. */
+export interface LocalUdpStats {
+  /** SOCKS5 UDP associations open now. */
+  associations: number;
+  /** SOCKS5 UDP associations opened in total. */
+  associationsTotal: number;
+  /** Tunnel mode: sources (app `ip:port`) with a live association. */
+  tunnelSources: number;
+  /** Datagrams from applications / sent on to the server. */
+  packetsFromClient: number;
+  packetsToServer: number;
+  /** Datagrams from the server / delivered to applications. */
+  packetsFromServer: number;
+  packetsToClient: number;
+  /** Dropped datagrams by reason (e.g. `fragmented` for FRAG != 0). */
+  dropped: Record<UdpDropReason, number>;
+}
+
+type PacketCounts = Pick<LocalUdpStats, 'packetsFromClient' | 'packetsToServer' | 'packetsFromServer' | 'packetsToClient' | 'dropped'>;
+
+/** The local client's UDP relays. Created by `SsLocal` when its mode includes UDP. */
+export class LocalUdpService {
+  readonly #o: LocalUdpServiceOptions;
+  readonly #relays = new Set<LocalUdpRelay>();
+  readonly #closed: PacketCounts = { packetsFromClient: 0, packetsToServer: 0, packetsFromServer: 0, packetsToClient: 0, dropped: emptyDropCounts() };
+  #total = 0;
+  #tunnel: UdpTunnelRelay | undefined;
+  #closing = false;
+
+  constructor(options: LocalUdpServiceOptions) {
+    this.#o = options;
+  }
+
+  /** The `udpAssociate` hook: opens a relay for the request and replies with its address. */
+  readonly associate = (req: UdpAssociateRequest): void => {
+    this.#associate(req).catch((err: unknown) => {
+      this.#o.logger.warn('udp associate failed', { client: req.socket.remoteAddress, error: (err as Error).message });
+      req.reply(Socks5Reply.GeneralFailure);
+    });
+  };
+
+  async #associate(req: UdpAssociateRequest): Promise<void> {
+    const { socket } = req;
+    let gone = socket.destroyed || this.#closing;
+    const onClose = (): void => { gone = true; };
+    socket.once('close', onClose);
+    const relay = await LocalUdpRelay.open({
+      spec: this.#o.spec,
+      masterKey: this.#o.masterKey,
+      server: { host: await this.#serverIp(), port: this.#o.serverPort },
+      // RFC 1928: BND.ADDR must be reachable by the client: the address its
+      // control connection arrived on (a `::ffff:` one is bound as IPv4).
+      bindHost: socket.localAddress,
+      clientHost: socket.remoteAddress,
+      clientPort: req.address.port || undefined,
+      logger: this.#o.logger,
+    }).finally(() => socket.off('close', onClose));
+    this.#relays.add(relay);
+    this.#total++;
+    if (gone || socket.destroyed || this.#closing) return void this.#release(relay);
+    socket.once('close', () => void this.#release(relay));
+    const a = relay.address();
+    this.#o.logger.debug('udp association open', { client: socket.remoteAddress, relay: `${a.address}:${a.port}` });
+    req.reply(Socks5Reply.Succeeded, { host: a.address, port: a.port });
+  }
+
+  /**
+   * Binds the UDP side of tunnel mode on `host:port` (the TCP tunnel's own
+   * address and port), forwarding every datagram to `target`.
+   * @throws the bind error; `ERR_SS_DNS_FAILED` if the server name does not resolve
+   */
+  async openTunnel(target: { host: string; port: number }, host: string, port: number): Promise<AddressInfo> {
+    if (this.#tunnel) throw new Error('UDP tunnel already open');
+    const server = { host: await this.#serverIp(), port: this.#o.serverPort };
+    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger });
+    return this.#tunnel.address();
+  }
+
+  /** The UDP tunnel's address, if one is open. */
+  tunnelAddress(): AddressInfo | undefined {
+    return this.#tunnel?.address();
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): LocalUdpStats {
+    const sum: PacketCounts = { ...this.#closed, dropped: { ...this.#closed.dropped } };
+    const parts: PacketCounts[] = [...this.#relays].map((r) => r.stats);
+    const tunnel = this.#tunnel?.stats;
+    if (tunnel) parts.push(tunnel);
+    for (const p of parts) addCounts(sum, p);
+    return { associations: this.#relays.size, associationsTotal: this.#total, tunnelSources: tunnel?.associations ?? 0, ...sum };
+  }
+
+  /** Closes every association and the tunnel. Idempotent. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all([...[...this.#relays].map((r) => this.#release(r)), this.#tunnel?.close()]);
+  }
+
+  #release(relay: LocalUdpRelay): Promise<void> {
+    if (this.#relays.delete(relay)) {
+      addCounts(this.#closed, relay.stats);
+      this.#o.logger.debug('udp association closed', { client: relay.client && `${relay.client.address}:${relay.client.port}`, up: relay.stats.packetsToServer, down: relay.stats.packetsToClient });
+    }
+    return relay.close();
+  }
+
+  #serverIp(): Promise<string> {
+    const host = this.#o.server;
+    if (isIP(host) !== 0) return Promise.resolve(host);
+    return new Promise((resolve, reject) => {
+      this.#o.lookup(host, { all: true }, (err, addresses: LookupAddress[]) => {
+        if (err || addresses.length === 0) reject(new SsError('ERR_SS_DNS_FAILED', `cannot resolve the server '${host}': ${err?.message ?? 'no address'}`, { cause: err ?? undefined }));
+        else resolve(addresses[0]!.address);
+      });
+    });
+  }
+}
+
+function addCounts(into: PacketCounts, from: PacketCounts): void {
+  into.packetsFromClient += from.packetsFromClient;
+  into.packetsToServer += from.packetsToServer;
+  into.packetsFromServer += from.packetsFromServer;
+  into.packetsToClient += from.packetsToClient;
+  for (const k of Object.keys(into.dropped) as UdpDropReason[]) into.dropped[k] += from.dropped[k];
+}

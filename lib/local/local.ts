@@ -1,0 +1,215 @@
+/**
+ * The local side of Shadowsocks (like shadowsocks-libev `ss-local`): a
+ * SOCKS5 and HTTP proxy on one port, or a fixed-target tunnel (`ss-tunnel`),
+ * relaying every connection through a Shadowsocks server.
+ *
+ *   application ──SOCKS5 / HTTP / plain──▶ SsLocal (127.0.0.1:1080) ──AEAD──▶ Shadowsocks server ──▶ target
+ *   application ──SOCKS5 UDP / plain UDP──▶ LocalUdpService (per `mode`) ──AEAD──▶ Shadowsocks server ──▶ target
+ */
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-options.js';
+import { listenOnce } from '../transport/listen-once.js';
+import { formatHostPort } from '../protocol/address.js';
+import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
+import { LocalSession } from './local-session.js';
+import { type LocalContext } from './local-context.js';
+import { LocalUdpService, type LocalUdpStats } from './local-udp-service.js';
+
+/** Events of {@link SsLocal}. */
+export interface SsLocalEvents {
+  /** A connection through the server was opened (per request for HTTP forwarding). */
+  connectionOpen: [info: LocalConnectionInfo];
+  /** An accepted connection closed (every one, also failed ones). */
+  connectionClose: [stats: LocalConnectionStats];
+  /** The listening socket failed after `listen()` resolved. */
+  error: [err: Error];
+}
+
+/**
+ * A local Shadowsocks client. Create it with {@link createLocal}; nothing
+ * listens until `listen()`.
+ */
+export class SsLocal extends EventEmitter<SsLocalEvents> {
+  readonly #config: ResolvedLocalConfig;
+  readonly #context: LocalContext;
+  readonly #sessions = new Set<LocalSession>();
+  readonly #udp: LocalUdpService | undefined;
+  #server: Server | undefined;
+  #listening = false;
+  #closing: Promise<void> | undefined;
+
+  /** @throws SsError `ERR_SS_CONFIG` for invalid options */
+  constructor(options: LocalOptions) {
+    super();
+    const c = resolveLocalOptions(options);
+    this.#config = c;
+    const connect = c.connect ?? ((o) => netConnect(o));
+    const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
+    if (c.mode !== 'tcp_only') {
+      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger });
+    }
+    this.#context = {
+      spec: c.spec,
+      masterKey: c.masterKey,
+      dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
+      tunnel: c.tunnel,
+      tcp: c.mode !== 'udp_only',
+      credentials: c.credentials,
+      handshakeTimeoutMs: c.handshakeTimeoutMs,
+      idleTimeoutMs: c.idleTimeoutMs,
+      firstPacketDelayMs: c.firstPacketDelayMs,
+      maxHttpHeadBytes: c.maxHttpHeadBytes,
+      udpAssociate: c.udpAssociate ?? this.#udp?.associate,
+      logger: c.logger,
+      onOpen: (info) => {
+        c.onConnectionOpen?.(info);
+        this.emit('connectionOpen', info);
+      },
+    };
+  }
+
+  /** The method in use. */
+  get method(): string {
+    return this.#config.spec.name;
+  }
+
+  /** `tcp_and_udp`, `tcp_only` or `udp_only`. */
+  get mode(): LocalMode {
+    return this.#config.mode;
+  }
+
+  /**
+   * UDP counters (SOCKS5 associations and the UDP tunnel: packets each way,
+   * drops by reason); undefined with `mode: 'tcp_only'`.
+   */
+  get udpStats(): LocalUdpStats | undefined {
+    return this.#udp?.stats;
+  }
+
+  /** Accepted connections currently open. */
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Starts listening: TCP (SOCKS5 + HTTP, or the tunnel) unless the mode is
+   * `udp_only` with a tunnel, and in tunnel mode with UDP a UDP port on the
+   * same address and port. Rejects if an address cannot be bound (then
+   * nothing listens).
+   */
+  async listen(): Promise<void> {
+    if (this.#listening) throw new Error('already listening');
+    this.#listening = true;
+    const c = this.#config;
+    const udpTunnel = c.tunnel !== undefined && this.#udp !== undefined;
+    try {
+      if (c.tunnel === undefined || c.mode !== 'udp_only') await this.#listenTcp(udpTunnel);
+      else await this.#udp!.openTunnel(c.tunnel, c.host, c.port);
+    } catch (err) {
+      this.#listening = false;
+      throw err;
+    }
+    this.#server?.on('error', this.#serverOnError);
+    const a = this.address();
+    const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
+    c.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+  }
+
+  // A port picked by the OS for TCP may be taken for UDP: then try another.
+  async #listenTcp(udpTunnel: boolean): Promise<void> {
+    const c = this.#config;
+    for (let attempt = 1; ; attempt++) {
+      const server = await listenTcp(c.host, c.port, this.#onConnection);
+      this.#server = server;
+      if (!udpTunnel) return;
+      const a = server.address() as AddressInfo;
+      try {
+        await this.#udp!.openTunnel(c.tunnel!, a.address, a.port);
+        return;
+      } catch (err) {
+        this.#server = undefined;
+        await new Promise((r) => server.close(r));
+        if (c.port !== 0 || attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
+  }
+
+  /** The listening address (`{address, family, port}`). */
+  address(): AddressInfo {
+    const a = this.#server ? this.#server.address() : this.#udp?.tunnelAddress();
+    if (a === null || a === undefined || typeof a === 'string') throw new Error('not listening');
+    return a;
+  }
+
+  /**
+   * Stops accepting, lets open connections finish for `graceMs` (default:
+   * the `shutdownGraceMs` option), then aborts the rest with
+   * `ERR_SS_SHUTDOWN`. Resolves when every connection has closed.
+   */
+  close(graceMs = this.#config.shutdownGraceMs): Promise<void> {
+    this.#closing ??= this.#close(graceMs);
+    return this.#closing;
+  }
+
+  // UDP associations have nothing in flight worth a grace period: their
+  // control connections are ended at once (FIN, status OK).
+  async #close(graceMs: number): Promise<void> {
+    const server = this.#server;
+    const closed = server ? new Promise((r) => server.close(r)) : Promise.resolve();
+    const udpClosed = this.#udp?.close();
+    for (const s of this.#sessions) s.endAssociation();
+    const drained = new Promise<void>((resolve) => {
+      if (this.#sessions.size === 0) resolve();
+      else this.on('connectionClose', () => this.#sessions.size === 0 && resolve());
+    });
+    const timer = setTimeout(() => {
+      for (const s of this.#sessions) s.abort('ERR_SS_SHUTDOWN', 'local proxy shutting down');
+    }, graceMs);
+    await drained;
+    clearTimeout(timer);
+    await Promise.all([closed, udpClosed]);
+  }
+
+  readonly #onConnection = (socket: Socket): void => {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const session = new LocalSession(socket, this.#context, (stats) => {
+      this.#sessions.delete(session);
+      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+      try {
+        this.#config.onConnectionClose?.(stats);
+        this.emit('connectionClose', stats);
+      } catch (err) {
+        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+      }
+    });
+    this.#sessions.add(session);
+  };
+
+  readonly #serverOnError = (err: Error): void => {
+    this.#config.logger.error('listener error', { error: err.message });
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  };
+}
+
+async function listenTcp(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+  const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+  await listenOnce(server, { host, port });
+  return server;
+}
+
+/**
+ * Creates a local Shadowsocks client (SOCKS5 + HTTP proxy, or a tunnel).
+ * Validates the options synchronously (throws `ERR_SS_CONFIG`); call
+ * `listen()` to start.
+ *
+ * @example
+ * const local = createLocal({ server: '203.0.113.7', serverPort: 8388, password: 'secret', method: 'aes-256-gcm' });
+ * await local.listen(); // SOCKS5 and HTTP proxy on 127.0.0.1:1080
+ */
+export function createLocal(options: LocalOptions): SsLocal {
+  return new SsLocal(options);
+}

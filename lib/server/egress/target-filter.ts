@@ -1,0 +1,107 @@
+/**
+ * Which target addresses the server refuses to connect to. By default:
+ * every loopback, private, link-local, CGNAT, multicast, broadcast,
+ * reserved, documentation and unspecified range, for IPv4 and IPv6, and the
+ * IPv6 forms that carry an IPv4 address (IPv4-mapped, NAT64 `64:ff9b::/96`,
+ * 6to4 `2002::/16`) are judged by that IPv4 address too.
+ * Checked on resolved addresses, so a name that resolves to 127.0.0.1 is
+ * refused as well.
+ */
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { Address4, Address6 } from 'ip-address';
+import { configError } from '../../errors.js';
+import { parseIPv6 } from '../../protocol/address.js';
+
+/** The default forbidden ranges (IANA special-purpose registries, RFC 6890). */
+export const DEFAULT_FORBIDDEN_RANGES: readonly string[] = Object.freeze([
+  '0.0.0.0/8', // "this network", unspecified
+  '10.0.0.0/8', // RFC 1918
+  '100.64.0.0/10', // CGNAT, RFC 6598
+  '127.0.0.0/8', // loopback
+  '169.254.0.0/16', // link-local
+  '172.16.0.0/12', // RFC 1918
+  '192.0.0.0/24', // IETF protocol assignments
+  '192.0.2.0/24', // TEST-NET-1
+  '192.88.99.0/24', // 6to4 relay anycast (deprecated)
+  '192.168.0.0/16', // RFC 1918
+  '198.18.0.0/15', // benchmarking
+  '198.51.100.0/24', // TEST-NET-2
+  '203.0.113.0/24', // TEST-NET-3
+  '224.0.0.0/4', // multicast
+  '240.0.0.0/4', // reserved, and 255.255.255.255 broadcast
+  '::/128', // unspecified
+  '::1/128', // loopback
+  '::/96', // IPv4-compatible (deprecated)
+  '64:ff9b:1::/48', // local-use NAT64
+  '100::/64', // discard-only
+  '2001:db8::/32', // documentation
+  'fc00::/7', // unique local (ULA)
+  'fe80::/10', // link-local
+  'fec0::/10', // site-local (deprecated)
+  'ff00::/8', // multicast
+]);
+
+/** Decides whether a resolved target IP may be dialed. */
+export class TargetFilter {
+  readonly #list = new BlockList();
+  readonly #ranges: readonly string[];
+
+  /**
+   * @param ranges IPs or CIDRs (`10.0.0.0/8`, `::1`, `fe80::/10`); a bare IP
+   *   means just that address. Default: {@link DEFAULT_FORBIDDEN_RANGES}.
+   * @throws SsError `ERR_SS_CONFIG` naming the bad entry
+   */
+  constructor(ranges: readonly string[] = DEFAULT_FORBIDDEN_RANGES, key = 'forbiddenIp') {
+    this.#ranges = Object.freeze([...ranges]);
+    for (const entry of ranges) addRange(this.#list, entry.trim(), key);
+  }
+
+  /** The ranges as given. */
+  get ranges(): readonly string[] {
+    return this.#ranges;
+  }
+
+  /**
+   * True if `ip` (a literal, not a name) may not be dialed. IPv4-mapped IPv6
+   * addresses are judged as the IPv4 address they carry. Anything that is not
+   * an IP literal is refused.
+   */
+  isForbidden(ip: string): boolean {
+    if (isIPv4(ip)) return this.#list.check(ip, 'ipv4');
+    if (!isIPv6(ip)) return true;
+    const bare = ip.split('%')[0]!;
+    const embedded = embeddedIPv4(parseIPv6(bare));
+    if (embedded !== undefined && this.isForbidden(embedded)) return true;
+    return this.#list.check(bare, 'ipv6');
+  }
+}
+
+/**
+ * The IPv4 address carried inside an IPv6 one, where the IPv6 address is a
+ * way to reach that IPv4 host: IPv4-mapped (`::ffff:a.b.c.d`), NAT64
+ * well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052) and 6to4 (`2002:AABB:CCDD::`,
+ * RFC 3056). Such an address is forbidden if the IPv4 one is.
+ */
+function embeddedIPv4(b: Buffer): string | undefined {
+  const zero = (from: number, to: number): boolean => b.subarray(from, to).every((x) => x === 0);
+  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (b.readUInt32BE(0) === 0x0064ff9b && zero(4, 12)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (b.readUInt16BE(0) === 0x2002) return `${b[2]}.${b[3]}.${b[4]}.${b[5]}`;
+  return undefined;
+}
+
+function addRange(list: BlockList, entry: string, key: string): void {
+  const [ip, bits, extra] = entry.split('/');
+  if (extra !== undefined || ip === undefined || ip === '') throw configError(key, `'${entry}' is not an IP or CIDR`);
+  const prefix = bits === undefined ? undefined : Number(bits);
+  if (bits !== undefined && (!/^\d+$/.test(bits))) throw configError(key, `'${entry}' has a bad prefix length`);
+  if (Address4.isValid(ip)) {
+    if (prefix !== undefined && prefix > 32) throw configError(key, `'${entry}' has a bad prefix length`);
+    list.addSubnet(new Address4(ip).correctForm(), prefix ?? 32, 'ipv4');
+  } else if (Address6.isValid(ip)) {
+    if (prefix !== undefined && prefix > 128) throw configError(key, `'${entry}' has a bad prefix length`);
+    list.addSubnet(new Address6(ip).correctForm(), prefix ?? 128, 'ipv6');
+  } else {
+    throw configError(key, `'${entry}' is not an IP or CIDR`);
+  }
+}

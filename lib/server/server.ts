@@ -1,0 +1,213 @@
+/**
+ * The Shadowsocks server: TCP listeners, the per-connection relays, the
+ * shared replay filter, graceful shutdown, and (per `mode`) the UDP relay on
+ * the same address(es) and port.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } from './server-options.js';
+import { ReplayFilter } from '../crypto/replay-filter.js';
+import { Relay, type ConnectionInfo, type ConnectionStats, type RelayContext } from './tcp-session.js';
+import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
+import { listenOnce } from '../transport/listen-once.js';
+import { formatHostPort, stripBrackets } from '../protocol/address.js';
+
+// With port 0, TCP picks the port and UDP must get the same one; if another
+// process holds it for UDP, start over on a fresh port this many times.
+const LISTEN_ATTEMPTS = 3;
+
+/** Events of {@link SsServer}. */
+export interface SsServerEvents {
+  /** A connection reached its target. */
+  connectionOpen: [info: ConnectionInfo];
+  /** A connection closed (every accepted connection, also failed ones). */
+  connectionClose: [stats: ConnectionStats];
+  /** A listening socket failed after `listen()` resolved (for example EMFILE on accept). */
+  error: [err: Error];
+}
+
+/**
+ * A Shadowsocks server. Create it with {@link createServer}; nothing listens
+ * until `listen()`.
+ */
+export class SsServer extends EventEmitter<SsServerEvents> {
+  readonly #config: ResolvedServerConfig;
+  readonly #context: RelayContext;
+  readonly #servers: Server[] = [];
+  readonly #relays = new Set<Relay>();
+  #closing: Promise<void> | undefined;
+  #udp: UdpRelay | undefined;
+  #onDrained: (() => void) | undefined;
+
+  /** @throws SsError `ERR_SS_CONFIG` for invalid options */
+  constructor(options: ServerOptions) {
+    super();
+    const c = resolveServerOptions(options);
+    this.#config = c;
+    this.#context = {
+      spec: c.spec,
+      masterKey: c.masterKey,
+      replayFilter: c.replayFilter ?? new ReplayFilter(c.replayCapacity),
+      targetFilter: c.targetFilter,
+      lookup: c.lookup,
+      connect: c.connect,
+      handshakeTimeoutMs: c.handshakeTimeoutMs,
+      connectTimeoutMs: c.connectTimeoutMs,
+      idleTimeoutMs: c.idleTimeoutMs,
+      logger: c.logger,
+      onOpen: (info) => {
+        c.onConnectionOpen?.(info);
+        this.emit('connectionOpen', info);
+      },
+      transforms: c.transforms,
+    };
+  }
+
+  /** The method in use. */
+  get method(): string {
+    return this.#config.spec.name;
+  }
+
+  /** Connections currently open. */
+  get connections(): number {
+    return this.#relays.size;
+  }
+
+  /** UDP relay counters (packets, drops by reason, associations); undefined before `listen()` or with `mode: 'tcp_only'`. */
+  get udpStats(): UdpRelayStats | undefined {
+    return this.#udp?.stats;
+  }
+
+  /**
+   * Starts listening on every configured host: TCP and/or UDP per `mode`,
+   * UDP on the address and port TCP actually bound. Resolves once all
+   * listen; rejects (and closes the ones that did) if any fails.
+   */
+  async listen(): Promise<void> {
+    if (this.#servers.length > 0 || this.#udp) throw new Error('already listening');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#listenAll();
+        return;
+      } catch (err) {
+        await this.#unlisten();
+        const clash = this.#config.port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!clash || attempt >= LISTEN_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async #listenAll(): Promise<void> {
+    const { hosts, port, mode, logger } = this.#config;
+    if (mode !== 'tcp_only') this.#udp = this.#createUdpRelay();
+    for (const [i, host] of hosts.entries()) {
+      // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
+      const ipv6Only = hosts.length > 1 && (host === '::' || host === '[::]');
+      const samePort = i > 0 && port === 0 ? this.address().port : port;
+      let bound: AddressInfo | undefined;
+      if (mode !== 'udp_only') {
+        const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
+        this.#servers.push(server);
+        await listenOnce(server, { host: host === undefined ? undefined : stripBrackets(host), port: samePort, ipv6Only });
+        server.on('error', this.#serverOnError);
+        bound = server.address() as AddressInfo;
+        logger.info('listening', { address: formatHostPort(bound.address, bound.port), method: this.method });
+      }
+      if (this.#udp) {
+        const a = await this.#udp.listen({ host: bound?.address ?? host, port: bound?.port ?? samePort, ipv6Only });
+        logger.info('listening (udp)', { address: formatHostPort(a.address, a.port), method: this.method });
+      }
+    }
+  }
+
+  async #unlisten(): Promise<void> {
+    await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    this.#servers.length = 0;
+    await this.#udp?.close();
+    this.#udp = undefined;
+  }
+
+  #createUdpRelay(): UdpRelay {
+    const c = this.#config;
+    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    udp.on('error', this.#serverOnError);
+    return udp;
+  }
+
+  /** The first listening address (`{address, family, port}`). */
+  address(): AddressInfo {
+    if (this.#servers.length === 0 && this.#udp) return this.#udp.address();
+    const a = this.#servers[0]?.address();
+    if (a === null || a === undefined || typeof a === 'string') throw new Error('not listening');
+    return a;
+  }
+
+  /** Every listening address. */
+  addresses(): AddressInfo[] {
+    if (this.#servers.length === 0 && this.#udp) return this.#udp.addresses();
+    return this.#servers.map((s) => s.address() as AddressInfo);
+  }
+
+  /**
+   * Stops accepting, lets open connections finish for `graceMs` (default:
+   * the `shutdownGraceMs` option), then aborts the rest with `ERR_SS_SHUTDOWN`.
+   * Resolves when every connection has closed.
+   */
+  close(graceMs = this.#config.shutdownGraceMs): Promise<void> {
+    this.#closing ??= this.#close(graceMs);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    const udpClosed = this.#udp?.close();
+    const drained = new Promise<void>((resolve) => {
+      if (this.#relays.size === 0) resolve();
+      else this.#onDrained = resolve;
+    });
+    const timer = setTimeout(() => {
+      for (const relay of this.#relays) relay.abort('ERR_SS_SHUTDOWN', 'server shutting down');
+    }, graceMs);
+    await drained;
+    clearTimeout(timer);
+    await closed;
+    await udpClosed;
+  }
+
+  readonly #onConnection = (socket: Socket): void => {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const relay = new Relay(socket, this.#context, (stats) => {
+      this.#relays.delete(relay);
+      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+      if (this.#relays.size === 0) this.#onDrained?.();
+      try {
+        this.#config.onConnectionClose?.(stats);
+        this.emit('connectionClose', stats);
+      } catch (err) {
+        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+      }
+    });
+    this.#relays.add(relay);
+  };
+
+  readonly #serverOnError = (err: Error): void => {
+    this.#config.logger.error('listener error', { error: err.message });
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  };
+}
+
+
+/**
+ * Creates a Shadowsocks server. Validates the options synchronously (throws
+ * `ERR_SS_CONFIG`); call `listen()` to start.
+ *
+ * @example
+ * const server = createServer({ password: 'secret', port: 8388 });
+ * await server.listen();
+ */
+export function createServer(options: ServerOptions): SsServer {
+  return new SsServer(options);
+}

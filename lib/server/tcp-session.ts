@@ -1,0 +1,288 @@
+/**
+ * One relayed TCP connection on the server, from accept to close.
+ *
+ *   client ─▶ DecryptTransform ─▶ HeaderParser ─▶ [user transforms] ─▶ target     (pipeline 1)
+ *   client ◀─ EncryptTransform ◀─ [user transforms] ◀──────────────────  target     (pipeline 2)
+ *
+ * Phases:
+ * 1. Handshake: client ─link─▶ decrypt ─link─▶ header until the header yields a
+ *    target. Any failure here (bad tag, replayed salt, bad address, truncated
+ *    stream) goes to the probe policy (docs/PROBES.md): stop decrypting, read
+ *    and discard everything, send nothing, and close only when the client
+ *    closes or the handshake deadline (counted from accept) passes.
+ * 2. Dial: resolve through the injected `lookup`, refuse forbidden addresses,
+ *    connect through the injected dialer under the connect timeout. A failure
+ *    closes the client.
+ * 3. Relay: the handshake pipes are swapped for the two pipelines above.
+ *    Backpressure is the pipelines'. EOF from one side ends only the write
+ *    side towards the other (half-close); an error anywhere tears down both.
+ *    The client socket's idle timer covers traffic in both directions.
+ */
+import type { Socket } from 'node:net';
+import { link, unlink } from '../stream/link.js';
+import { pipeline } from '../stream/pipeline.js';
+import type { Duplex } from 'node:stream';
+import type { CipherSpec } from '../crypto/methods.js';
+import type { ReplayFilter } from '../crypto/replay-filter.js';
+import { SsError, toSsError, type SsErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { formatHostPort, type Address } from '../protocol/address.js';
+import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
+import type { TargetFilter } from './egress/target-filter.js';
+import { DecryptTransform } from '../stream/decrypt-transform.js';
+import { EncryptTransform } from '../stream/encrypt-transform.js';
+import { HeaderParser } from '../stream/header-parser.js';
+import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
+
+/** What is known about a connection while it is open. */
+export interface ConnectionInfo {
+  /** The client's address and port as seen by the server. */
+  remoteAddress: string;
+  remotePort: number;
+  /** The target from the address header (unset before the header is read). */
+  target?: Address;
+  /** The IP actually dialed (after name resolution). */
+  targetAddress?: string;
+}
+
+/** What is reported when a connection closes. */
+export interface ConnectionStats extends ConnectionInfo {
+  /** `'OK'`, or the `ERR_SS_*` code of what ended the connection. */
+  status: 'OK' | SsErrorCode;
+  /** Payload bytes delivered to the target (client to target). */
+  bytesUp: number;
+  /** Payload bytes received from the target (target to client). */
+  bytesDown: number;
+  /** Milliseconds from accept to close. */
+  durationMs: number;
+}
+
+/** Extra streams a user may insert into each direction of a relay. */
+export interface RelayTransforms {
+  /** Between HeaderParser and the target: sees the client's plaintext. */
+  upstream?: Duplex[];
+  /** Between the target and EncryptTransform: sees the target's plaintext. */
+  downstream?: Duplex[];
+}
+
+/** Everything a relay needs, resolved once by the server. */
+export interface RelayContext {
+  spec: CipherSpec;
+  masterKey: Buffer;
+  replayFilter: ReplayFilter | undefined;
+  targetFilter: TargetFilter | undefined;
+  lookup: LookupFunction;
+  connect: ConnectFunction;
+  handshakeTimeoutMs: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  logger: Logger;
+  onOpen?: (info: ConnectionInfo) => void;
+  transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;
+}
+
+const noop = (): void => {};
+
+/** One server-side connection. Created per accepted socket by the server. */
+export class Relay {
+  readonly #ctx: RelayContext;
+  readonly #client: Socket;
+  readonly #decrypt: DecryptTransform;
+  readonly #header: HeaderParser;
+  readonly #onClose: (stats: ConnectionStats) => void;
+  readonly #started = Date.now();
+  readonly #info: ConnectionInfo;
+  #remote: Socket | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #error: SsError | undefined;
+  #relaying = false;
+  #closed = false;
+
+  /**
+   * Starts serving `client`. `onClose` is called exactly once, after both
+   * sockets are closed.
+   */
+  constructor(client: Socket, ctx: RelayContext, onClose: (stats: ConnectionStats) => void) {
+    this.#ctx = ctx;
+    this.#client = client;
+    this.#onClose = onClose;
+    this.#info = { remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? 0 };
+    // No setNoDelay here: the listener is created with noDelay: true.
+    client.on('error', this.#clientOnError);
+    client.on('close', this.#clientOnClose);
+    this.#decrypt = new DecryptTransform({ spec: ctx.spec, masterKey: ctx.masterKey, replayFilter: ctx.replayFilter });
+    this.#header = new HeaderParser();
+    this.#decrypt.on('error', this.#onHandshakeError);
+    this.#header.on('error', this.#onHandshakeError);
+    this.#header.once('target', this.#onTarget);
+    this.#timer = setTimeout(this.#onHandshakeTimeout, ctx.handshakeTimeoutMs);
+    link(client, this.#decrypt);
+    link(this.#decrypt, this.#header);
+  }
+
+  /** What is known so far about this connection. */
+  get info(): Readonly<ConnectionInfo> {
+    return this.#info;
+  }
+
+  /** Tears the connection down now, reporting `code` unless it already failed. */
+  abort(code: SsErrorCode, message = 'aborted'): void {
+    this.#fail(new SsError(code, message));
+    this.#teardown();
+  }
+
+  #fail(err: unknown, fallback: SsErrorCode = 'ERR_SS_INTERNAL'): void {
+    this.#error ??= toSsError(err, fallback);
+  }
+
+  readonly #clientOnError = (err: Error): void => {
+    this.#fail(err, 'ERR_SS_RELAY_CLIENT');
+  };
+
+  readonly #clientOnClose = (): void => {
+    // Before relaying, nothing else watches the client: finish here.
+    if (!this.#relaying) this.#teardown();
+  };
+
+  // Phase 1 failure: the probe policy. Nothing is sent, nothing closes early.
+  // Once relaying, a stream error only records why; the pipelines tear down.
+  readonly #onHandshakeError = (err: Error): void => {
+    if (this.#closed) return;
+    this.#fail(err);
+    if (this.#relaying) return;
+    // The deadline counted from accept holds, whatever was under way (a lookup, a dial).
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#onHandshakeTimeout, Math.max(0, this.#ctx.handshakeTimeoutMs - (Date.now() - this.#started)));
+    this.#ctx.logger.debug('handshake failed', { client: this.#info.remoteAddress, code: this.#error?.code });
+    unlink(this.#client);
+    this.#decrypt.destroy();
+    this.#header.destroy();
+    this.#remote?.destroy();
+    if (this.#client.readableEnded) {
+      this.#teardown();
+      return;
+    }
+    this.#client.on('data', noop); // drain and discard until the client closes or the deadline
+    this.#client.resume();
+    this.#client.once('end', () => this.#teardown());
+  };
+
+  readonly #onHandshakeTimeout = (): void => {
+    this.#timer = undefined;
+    if (this.#relaying) return;
+    this.#fail(new SsError('ERR_SS_HANDSHAKE_TIMEOUT', 'no complete header before the handshake deadline'));
+    this.#teardown();
+  };
+
+  readonly #onTarget = (target: Address): void => {
+    this.#info.target = target;
+    this.#resolve(target).then(
+      (ip) => this.#dial(ip, target.port),
+      (err: unknown) => this.#dialFailed(err, 'ERR_SS_DNS_FAILED'),
+    );
+  };
+
+  async #resolve(target: Address): Promise<string> {
+    return literalTarget(target, this.#ctx.targetFilter) ?? resolveTargetName(target.host, this.#ctx.lookup, this.#ctx.targetFilter);
+  }
+
+  #dial(ip: string, port: number): void {
+    if (this.#closed || this.#error) return;
+    clearTimeout(this.#timer);
+    this.#info.targetAddress = ip;
+    let remote: Socket;
+    try {
+      remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true });
+    } catch (err) {
+      this.#dialFailed(err, 'ERR_SS_CONNECT_FAILED');
+      return;
+    }
+    this.#remote = remote;
+    remote.on('error', this.#remoteOnError);
+    this.#timer = setTimeout(this.#onConnectTimeout, this.#ctx.connectTimeoutMs);
+    remote.once('connect', this.#remoteOnConnect);
+  }
+
+  readonly #remoteOnError = (err: Error): void => {
+    this.#fail(err, this.#relaying ? 'ERR_SS_RELAY_REMOTE' : 'ERR_SS_CONNECT_FAILED');
+    if (!this.#relaying) this.#teardown();
+  };
+
+  readonly #onConnectTimeout = (): void => {
+    this.#timer = undefined;
+    this.#dialFailed(new SsError('ERR_SS_CONNECT_TIMEOUT', 'target did not answer in time'), 'ERR_SS_CONNECT_TIMEOUT');
+  };
+
+  #dialFailed(err: unknown, code: SsErrorCode): void {
+    if (this.#closed || this.#error) return; // already torn down, or draining under the probe policy
+    this.#fail(err, code);
+    this.#ctx.logger.debug('dial failed', { target: describe(this.#info.target), code: (this.#error as SsError | undefined)?.code });
+    this.#teardown();
+  }
+
+  readonly #remoteOnConnect = (): void => {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#closed) return;
+    this.#relaying = true;
+    const client = this.#client;
+    const remote = this.#remote!;
+    remote.setNoDelay(true);
+    let extra: RelayTransforms;
+    try {
+      this.#ctx.onOpen?.(this.#info);
+      extra = this.#ctx.transforms?.(this.#info) ?? {};
+    } catch (err) {
+      // A throwing user hook fails this connection only.
+      this.#fail(err);
+      this.#ctx.logger.error('connection hook threw', { error: err as Error });
+      this.#teardown();
+      return;
+    }
+    const encrypt = new EncryptTransform({ spec: this.#ctx.spec, masterKey: this.#ctx.masterKey, replayFilter: this.#ctx.replayFilter });
+    // Swap the handshake pipes for the pipelines; no data is in flight in between.
+    unlink(client);
+    unlink(this.#decrypt);
+    client.setTimeout(this.#ctx.idleTimeoutMs, this.#clientOnTimeout);
+    let pending = 2;
+    const settled = (err: Error | null | undefined): void => {
+      if (err) this.#fail(err, 'ERR_SS_RELAY_CLIENT');
+      if (--pending === 0) this.#teardown();
+    };
+    pipeline([client, this.#decrypt, this.#header, ...(extra.upstream ?? []), remote], settled);
+    pipeline([remote, ...(extra.downstream ?? []), encrypt, client], settled);
+  };
+
+  readonly #clientOnTimeout = (): void => {
+    this.abort('ERR_SS_IDLE_TIMEOUT', 'idle timeout');
+  };
+
+  #teardown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#client.destroy();
+    this.#remote?.destroy();
+    this.#decrypt.destroy();
+    this.#header.destroy();
+    const remote = this.#remote;
+    const report = (): void => {
+      const status = this.#error?.code ?? 'OK';
+      if (status === 'ERR_SS_INTERNAL') this.#ctx.logger.error('internal error', { error: this.#error?.cause ?? this.#error });
+      this.#onClose({
+        ...this.#info,
+        status,
+        bytesUp: remote?.bytesWritten ?? 0,
+        bytesDown: remote?.bytesRead ?? 0,
+        durationMs: Date.now() - this.#started,
+      });
+    };
+    // Report once the client socket has really closed (fd released).
+    if (this.#client.closed) process.nextTick(report);
+    else this.#client.once('close', report);
+  }
+}
+
+function describe(target: Address | undefined): string {
+  return target === undefined ? '-' : formatHostPort(target.host, target.port);
+}

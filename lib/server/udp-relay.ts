@@ -1,0 +1,258 @@
+/**
+ * The server side of Shadowsocks UDP: a dgram socket on the same address and
+ * port as the TCP listener, relaying each authenticated datagram to its
+ * target and the target's replies back.
+ *
+ *   client ── ss packet ──▶ listener ─ decryptPacket ─ decodeAddress ─ lookup ─ filter ─▶ NAT entry socket ──▶ target
+ *   client ◀─ ss packet ─── listener ◀─ encryptPacket(addr(source) || reply) ◀──────────── NAT entry socket ◀── any source
+ *
+ * Probe policy (docs/PROBES.md): a datagram that is too short, fails to
+ * authenticate, has a bad address header, names a forbidden target or fails
+ * to resolve is dropped silently and counted. Nothing is ever sent to a source
+ * that has not authenticated, and no NAT entry (socket) exists for it.
+ *
+ * Associations are full-cone (as libev, Outline and rust): replies are
+ * accepted from any source, and each is labelled with that source's address.
+ */
+import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { EventEmitter } from 'node:events';
+import { isIPv4, type AddressInfo } from 'node:net';
+import type { CipherSpec } from '../crypto/methods.js';
+import { replayError, SsError, toSsError } from '../errors.js';
+import { NOOP_LOGGER, type Logger } from '../logger.js';
+import { decodeAddress, encodeAddress, type DecodedAddress } from '../protocol/address.js';
+import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
+import type { TargetFilter } from './egress/target-filter.js';
+import type { LookupFunction } from '../transport/dial.js';
+import { bindSocket } from '../transport/bind-socket.js';
+import { DropCounter, type UdpDropReason } from '../transport/drop-counter.js';
+import type { ReplayFilter } from '../crypto/replay-filter.js';
+import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
+import { decryptPacket, encryptPacket } from '../crypto/aead-packet.js';
+
+/** Options of {@link UdpRelay}. */
+export interface UdpRelayOptions {
+  /** The method. */
+  spec: CipherSpec;
+  /** The master key. */
+  masterKey: Buffer;
+  /** Refuses resolved target IPs. Default: none (everything allowed). */
+  targetFilter?: TargetFilter | undefined;
+  /** Resolver for host-name targets (`dns.lookup` signature, `{all: true}`). Default `dns.lookup`. */
+  lookup?: LookupFunction;
+  /** Idle time after which an association and its sockets go, ms. Default 300 000. */
+  natTimeoutMs?: number;
+  /** Maximum associations (LRU eviction beyond). Default 1024. */
+  natCapacity?: number;
+  /** Where logs go. Default: nowhere. */
+  logger?: Logger;
+  /** Makes outbound sockets. Default `dgram.createSocket(type)`. */
+  createSocket?: (type: UdpSocketType) => Socket;
+  /** Time source of the NAT table (tests). */
+  clock?: NatClock;
+  /**
+   * Salts already seen: a datagram whose salt repeats is dropped (`replay`),
+   * and our own reply salts are recorded, so replayed or reflected datagrams
+   * get no answer. Default: no replay check.
+   */
+  replayFilter?: ReplayFilter;
+}
+
+export type { UdpDropReason } from '../transport/drop-counter.js';
+
+/** Counters of a {@link UdpRelay}, since it was created. */
+export interface UdpRelayStats {
+  /** Datagrams received from clients. */
+  packetsIn: number;
+  /** Payloads sent to targets. */
+  packetsToTarget: number;
+  /** Datagrams received from targets. */
+  packetsFromTarget: number;
+  /** Packets sent to clients. */
+  packetsOut: number;
+  /** Dropped datagrams (either direction), by reason. */
+  dropped: Record<UdpDropReason, number>;
+  /** Associations now. */
+  associations: number;
+  /** Associations dropped for idleness / evicted to make room. */
+  expired: number;
+  evicted: number;
+}
+
+/** Events of {@link UdpRelay}. */
+export interface UdpRelayEvents {
+  /** A listening socket failed after `listen()` resolved. */
+  error: [err: Error];
+}
+
+interface Client {
+  address: string;
+  port: number;
+  /** The listening socket the client last used: replies go out on it. */
+  listener: Socket;
+}
+
+/** The server's UDP relay. Nothing listens until `listen()`. */
+export class UdpRelay extends EventEmitter<UdpRelayEvents> {
+  readonly #spec: CipherSpec;
+  readonly #masterKey: Buffer;
+  readonly #filter: TargetFilter | undefined;
+  readonly #lookup: LookupFunction;
+  readonly #logger: Logger;
+  readonly #createSocket: (type: UdpSocketType) => Socket;
+  readonly #nat: NatTable<Client>;
+  readonly #listeners: Socket[] = [];
+  readonly #counts = { packetsIn: 0, packetsToTarget: 0, packetsFromTarget: 0, packetsOut: 0 };
+  readonly #drops: DropCounter;
+  #closed = false;
+  readonly #replay: ReplayFilter | undefined;
+
+  /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity` */
+  constructor(options: UdpRelayOptions) {
+    super();
+    this.#spec = options.spec;
+    this.#masterKey = options.masterKey;
+    this.#filter = options.targetFilter;
+    this.#replay = options.replayFilter;
+    this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
+    this.#logger = options.logger ?? NOOP_LOGGER;
+    this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
+    this.#drops = new DropCounter(this.#logger);
+    this.#nat = new NatTable<Client>({
+      timeoutMs: options.natTimeoutMs,
+      capacity: options.natCapacity,
+      clock: options.clock,
+      createSocket: this.#createTargetSocket,
+      onDispose: (entry, reason) => this.#logger.debug('udp association closed', { client: entry.key, reason }),
+    });
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): UdpRelayStats {
+    return { ...this.#counts, dropped: this.#drops.counts, associations: this.#nat.size, expired: this.#nat.expired, evicted: this.#nat.evicted };
+  }
+
+  /**
+   * Binds one more listening socket; call it once per address. `host` must
+   * be an IP literal (or a name dgram resolves as IPv4); default `::` (dual
+   * stack, or `0.0.0.0` without IPv6). Resolves with the bound address;
+   * rejects (EADDRINUSE...) without keeping the socket.
+   */
+  async listen(options: { host?: string | undefined; port?: number; ipv6Only?: boolean } = {}): Promise<AddressInfo> {
+    if (this.#closed) throw new Error('UDP relay is closed');
+    const socket = await bindSocket(options.host ?? '::', options.port ?? 0, options.ipv6Only).catch((err: NodeJS.ErrnoException) => {
+      // No host and no IPv6 on this machine: all IPv4 interfaces, as net.Server does.
+      if (options.host === undefined && err.code === 'EAFNOSUPPORT') return bindSocket('0.0.0.0', options.port ?? 0);
+      throw err;
+    });
+    if (this.#closed) {
+      socket.close();
+      throw new Error('UDP relay is closed');
+    }
+    socket.on('error', this.#listenerOnError);
+    socket.on('message', (msg, rinfo) => this.#onClientMessage(socket, msg, rinfo));
+    this.#listeners.push(socket);
+    return socket.address();
+  }
+
+  /** The first listening address. @throws Error if not listening */
+  address(): AddressInfo {
+    const s = this.#listeners[0];
+    if (s === undefined) throw new Error('not listening');
+    return s.address();
+  }
+
+  /** Every listening address. */
+  addresses(): AddressInfo[] {
+    return this.#listeners.map((s) => s.address());
+  }
+
+  /** Closes the listeners and every association. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#nat.clear();
+    await Promise.all(this.#listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.#listeners.length = 0;
+  }
+
+  #onClientMessage(listener: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.#closed) return;
+    this.#counts.packetsIn++;
+    let target: DecodedAddress;
+    let payload: Buffer;
+    try {
+      const plaintext = decryptPacket(this.#spec, this.#masterKey, msg);
+      // Checked after authentication only, so garbage cannot fill the filter.
+      if (this.#replay && !this.#replay.add(msg.subarray(0, this.#spec.saltLength))) throw replayError();
+      const header = decodeAddress(plaintext, 0);
+      if (header === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'plaintext has no complete address header');
+      target = header;
+      payload = plaintext.subarray(header.length);
+    } catch (err) {
+      this.#drop(err, rinfo);
+      return;
+    }
+    const client: Client = { address: rinfo.address, port: rinfo.port, listener };
+    let ip: string | null;
+    try {
+      ip = literalTarget(target, this.#filter);
+    } catch (err) {
+      this.#drop(err, rinfo);
+      return;
+    }
+    if (ip !== null) this.#sendToTarget(client, ip, target.port, payload);
+    else resolveTargetName(target.host, this.#lookup, this.#filter).then((resolved) => this.#sendToTarget(client, resolved, target.port, payload), (err: unknown) => this.#drop(err, rinfo));
+  }
+
+  #sendToTarget(client: Client, ip: string, port: number, payload: Buffer): void {
+    if (this.#closed) return;
+    const entry = this.#nat.acquire(`${client.address}:${client.port}`, () => client);
+    entry.context.listener = client.listener;
+    const socket = entry.socket(isIPv4(ip) ? 'udp4' : 'udp6');
+    this.#counts.packetsToTarget++;
+    socket.send(payload, port, ip, (err) => {
+      if (err) this.#drop(toSsError(err, 'ERR_SS_RELAY_REMOTE'), client);
+    });
+  }
+
+  readonly #createTargetSocket = (type: UdpSocketType, entry: NatEntry<Client>): Socket => {
+    const socket = this.#createSocket(type);
+    socket.on('message', (msg, rinfo) => this.#onTargetMessage(entry, msg, rinfo));
+    socket.on('error', (err) => {
+      this.#logger.debug('udp association socket error', { client: entry.key, error: err.message });
+      this.#nat.delete(entry.key);
+    });
+    return socket;
+  };
+
+  #onTargetMessage(entry: NatEntry<Client>, msg: Buffer, source: RemoteInfo): void {
+    if (entry.closed) return;
+    this.#counts.packetsFromTarget++;
+    this.#nat.touch(entry);
+    const client = entry.context;
+    let packet: Buffer;
+    try {
+      packet = encryptPacket(this.#spec, this.#masterKey, Buffer.concat([encodeAddress(source.address, source.port), msg]));
+      this.#replay?.add(packet.subarray(0, this.#spec.saltLength));
+    } catch (err) {
+      this.#drop(err, source);
+      return;
+    }
+    client.listener.send(packet, client.port, client.address, (err) => {
+      if (err) this.#drop(toSsError(err, 'ERR_SS_RELAY_CLIENT'), client);
+      else this.#counts.packetsOut++;
+    });
+  }
+
+  #drop(err: unknown, from: { address: string; port: number }): void {
+    this.#drops.drop(err, from);
+  }
+
+  readonly #listenerOnError = (err: Error): void => {
+    this.#logger.error('udp listener error', { error: err.message });
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  };
+}
+

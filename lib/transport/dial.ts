@@ -1,0 +1,17 @@
+/**
+ * The two injectable egress functions, shared by both sides: how a host
+ * name becomes addresses, and how an outbound TCP socket is opened. Tests
+ * and ACLs replace them instead of monkey-patching `dns` or `net`.
+ */
+import type { LookupAddress } from 'node:dns';
+import type { Socket } from 'node:net';
+
+/** A `dns.lookup`-compatible resolver, called with `{ all: true }`. */
+export type LookupFunction = (
+  hostname: string,
+  options: { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** Opens an outbound TCP socket. It must be created with `allowHalfOpen: true`. */
+export type ConnectFunction = (options: { host: string; port: number; allowHalfOpen: true }) => Socket;

@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { SocksClient } from 'socks';
+import { buildLocalCliOptions } from '../../../lib/cli/local-cli-options.js';
+import { parseLocalCliArgs } from '../../../lib/cli/local-cli-args.js';
+import { runLocalCli, EXIT_USAGE, EXIT_OK, EXIT_LISTEN_FAILED } from '../../../lib/cli/run-local-cli.js';
+import { encodeSip002 } from '../../../lib/config/sip002.js';
+import { startServerUnderTest } from '../../fixtures/interop.js';
+import { readBytes, startEchoServer, startTcpServer } from '../../fixtures/net.js';
+import { startUdpEcho, UdpClient } from '../../fixtures/udp.js';
+
+function fakeIo() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const signals = new EventEmitter();
+  return { io: { stdout, stderr, signals, exit: () => {} }, out: () => out, err: () => err, signals };
+}
+
+async function build(argv: string[], file?: object) {
+  const args = await parseLocalCliArgs(argv, '0.0.0');
+  return buildLocalCliOptions(args!, file);
+}
+
+t.test('maps libev ss-local flags to options', async (t) => {
+  const o = await build(['-s', 'ss.test', '-p', '8389', '-b', '::1', '-l', '1081', '-k', 'pw', '-m', 'aes-128-gcm', '-t', '30', '-L', 'echo.test:7', '--socks-username', 'u', '--socks-password', 'p', '-v']);
+  t.same(o, {
+    local: { server: 'ss.test', serverPort: 8389, host: '::1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 30_000, tunnel: { type: 'domain', host: 'echo.test', port: 7 }, socksUsername: 'u', socksPassword: 'p' },
+    logLevel: 'debug',
+  });
+  t.equal((await build(['-s', 'a', '-k', 'b', '-q'])).logLevel, 'error');
+});
+
+t.test('maps -u, -U and --mode like libev ss-local', async (t) => {
+  t.equal((await build(['-s', 'a', '-k', 'b'])).local.mode, undefined, 'no flag: the default (tcp_and_udp)');
+  t.equal((await build(['-s', 'a', '-k', 'b', '-u'])).local.mode, 'tcp_and_udp');
+  t.equal((await build(['-s', 'a', '-k', 'b', '--tcp-and-udp'])).local.mode, 'tcp_and_udp');
+  t.equal((await build(['-s', 'a', '-k', 'b', '-U'])).local.mode, 'udp_only');
+  t.equal((await build(['-s', 'a', '-k', 'b', '--udp-only'])).local.mode, 'udp_only');
+  for (const mode of ['tcp_only', 'tcp_and_udp', 'udp_only']) t.equal((await build(['-s', 'a', '-k', 'b', '--mode', mode])).local.mode, mode);
+  t.equal((await build(['-s', 'a', '-k', 'b', '-u'], { mode: 'tcp_only' })).local.mode, 'tcp_and_udp', '-u overrides the file');
+  t.equal((await build(['-s', 'a', '-k', 'b'], { mode: 'udp_only' })).local.mode, 'udp_only', 'the file\'s mode is kept');
+});
+
+t.test('refuses bad -u / -U / --mode combinations and values, naming the flag', async (t) => {
+  await t.rejects(parseLocalCliArgs(['--mode', 'both'], '0'), /Argument: mode, Given: "both"/);
+  await t.rejects(parseLocalCliArgs(['--mode'], '0'), /Argument: mode/);
+  await t.rejects(parseLocalCliArgs(['-u', '-U'], '0'), /tcp-and-udp and udp-only are mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-U', '--mode', 'tcp_only'], '0'), /udp-only and mode are mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-u', '--mode', 'tcp_only'], '0'), /tcp-and-udp and mode are mutually exclusive/);
+  t.throws(() => buildLocalCliOptions({ server: 'a', password: 'b', mode: 'udp', verbose: false, quiet: false }), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only/ });
+  const f = fakeIo();
+  t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', '0', '--mode', 'udp'], f.io), EXIT_USAGE);
+  t.match(f.err(), /mode/);
+});
+
+t.test('takes the server from a SIP002 URI', async (t) => {
+  const url = encodeSip002({ method: 'aes-256-gcm', password: 'p@ss:word', host: '::1', port: 8390 });
+  const o = await build(['--server-url', url, '-l', '0'], { server: 'from-file', key: 'a2V5', idleTimeoutMs: 5000 });
+  t.same(o.local, { server: '::1', serverPort: 8390, method: 'aes-256-gcm', password: 'p@ss:word', port: 0, idleTimeoutMs: 5000 });
+});
+
+t.test('lets flags override the config file', async (t) => {
+  const o = await build(['-p', '9000', '-k', 'flagpw'], { server: 'file.test', serverPort: 8388, key: 'a2V5', port: 1082 });
+  t.same(o.local, { server: 'file.test', serverPort: 9000, password: 'flagpw', port: 1082 });
+});
+
+t.test('refuses incomplete or bad command lines, naming the flag', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['-k', 'pw'], /^--server: is required/],
+    [['-s', 'a'], /^--password: is required/],
+    [['-s', 'a', '-k', 'b', '-p', 'x'], /^--server-port: /],
+    [['-s', 'a', '-k', 'b', '-L', 'nope'], /^--tunnel: /],
+    [['-s', 'a', '-k', 'b', '--socks-username', 'u'], /^--socks-password: is required/],
+    [['--server-url', 'ss://nope'], /^--server-url: /],
+    [['--server-url', 'ss://YWVzLTEyOC1nY206dGVzdA@h:1/?plugin=obfs-local'], /^--server-url: SIP003 plugins/],
+  ];
+  for (const [argv, message] of cases) await t.rejects(build(argv), { code: 'ERR_SS_CONFIG', message }, argv.join(' '));
+  await t.rejects(parseLocalCliArgs(['--nope'], '0'), /Unknown argument/);
+  await t.rejects(parseLocalCliArgs(['--server-url', 'ss://x', '-s', 'a'], '0'), /mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['-m', 'rc4-md5'], '0'), /Invalid values/);
+});
+
+t.test('exits 2 on bad flags or config without listening', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-local-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ server: '127.0.0.1', password: 'pw', local_port: 0, nonsense: true }));
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '{ server: ');
+  for (const [argv, message] of [
+    [['--bogus'], /Unknown argument: bogus\nTry 'ss-stream-local --help'/],
+    [['-c', bad], /config file '.*bad\.json': nonsense: unknown key/],
+    [['-c', notJson], /not\.json': is not valid JSON/],
+    [['-s', '127.0.0.1', '-k', 'pw', '-m', 'aes-128-gcm', '-l', '0', '-t', 'soon'], /--timeout: /],
+  ] as [string[], RegExp][]) {
+    const f = fakeIo();
+    t.equal(await runLocalCli(argv, f.io), EXIT_USAGE, argv.join(' '));
+    t.match(f.err(), message);
+    t.equal(f.out(), '');
+  }
+  const f = fakeIo();
+  t.equal(await runLocalCli(['--help'], f.io), EXIT_OK);
+  t.match(f.out(), /--server-url/);
+  const v = fakeIo();
+  t.equal(await runLocalCli(['--version'], v.io), EXIT_OK);
+  t.match(v.out(), /^\d+\.\d+\.\d+\n$/);
+});
+
+t.test('exits 1 when the local port is taken', async (t) => {
+  const taken = await startTcpServer(() => {});
+  t.teardown(taken.close);
+  const f = fakeIo();
+  t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', String(taken.port)], f.io), EXIT_LISTEN_FAILED);
+  t.match(f.err(), /EADDRINUSE/);
+});
+
+t.test('-U -L forwards UDP only', async (t) => {
+  const server = await startServerUnderTest({ method: 'aes-128-gcm', password: 'cli-pw', forbiddenIp: [] });
+  t.teardown(server.close);
+  const echo = await startUdpEcho();
+  t.teardown(echo.close);
+  const f = fakeIo();
+  const running = runLocalCli(['-s', '127.0.0.1', '-p', String(server.port), '-k', 'cli-pw', '-m', 'aes-128-gcm', '-l', '0', '-U', '-L', `127.0.0.1:${echo.port}`, '-q'], f.io);
+  while (!f.out().includes('\n') && f.err() === '') await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())?.[1]);
+  const app = await UdpClient.open();
+  t.teardown(() => app.close());
+  await app.request(() => app.send(Buffer.from('dns-ish'), port), (d) => d.msg.toString() === 'dns-ish');
+  t.pass('echoed through the UDP tunnel');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
+});
+
+t.test('serves from a config file until SIGTERM', async (t) => {
+  const server = await startServerUnderTest({ method: 'aes-128-gcm', password: 'cli-pw', forbiddenIp: [] });
+  t.teardown(server.close);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const dir = mkdtempSync(join(tmpdir(), 'ss-local-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'local.json');
+  writeFileSync(file, JSON.stringify({ server: '127.0.0.1', server_port: server.port, local_address: '127.0.0.1', local_port: 0, password: 'cli-pw', method: 'aes-128-gcm', timeout: 10 }));
+  const f = fakeIo();
+  const running = runLocalCli(['-c', file, '-q'], f.io);
+  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())![1]);
+  const { socket } = await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port, type: 5 }, command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 });
+  socket.write('through the cli');
+  t.equal((await readBytes(socket, 15)).toString(), 'through the cli');
+  socket.destroy();
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
+});

@@ -1,0 +1,163 @@
+import t, { type Test } from 'tap';
+import { parseConfigFile, secondsToMs, toIpList, toPort } from '../../../lib/config/server-config-file.js';
+import { resolveServerOptions } from '../../../lib/server/server-options.js';
+import { isSsError } from '../../../lib/errors.js';
+
+/** Asserts that `fn` throws ERR_SS_CONFIG with a message matching `pattern`. */
+function refuses(t: Test, fn: () => unknown, pattern: RegExp, name?: string): void {
+  t.throws(fn, { code: 'ERR_SS_CONFIG', message: pattern }, name ?? pattern.source);
+}
+
+t.test('maps the Python ssserver keys to camelCase options', async (t) => {
+  const cfg = parseConfigFile({
+    server: '0.0.0.0', server_port: 8388, password: 'pw', method: 'aes-256-gcm', timeout: 300,
+    forbidden_ip: '127.0.0.0/8, ::1/128',
+  });
+  t.same(cfg, {
+    servers: [{ host: '0.0.0.0', port: 8388, password: 'pw', method: 'aes-256-gcm', idleTimeoutMs: 300_000, forbiddenIp: ['127.0.0.0/8', '::1/128'] }],
+    warnings: [],
+  });
+});
+
+t.test('maps the libev keys: server list, string port, key, our timeouts', async (t) => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const cfg = parseConfigFile({
+    server: ['127.0.0.1', '::1'], server_port: '8389', key, method: 'chacha20-ietf-poly1305',
+    timeout: '60', handshake_timeout: 2.5, connect_timeout: '10',
+  });
+  t.same(cfg.servers, [{ host: ['127.0.0.1', '::1'], port: 8389, key, method: 'chacha20-ietf-poly1305', idleTimeoutMs: 60_000, handshakeTimeoutMs: 2500, connectTimeoutMs: 10_000 }]);
+  t.equal(resolveServerOptions(cfg.servers[0]!).masterKey.length, 32, 'the result resolves');
+});
+
+t.test('maps mode (libev) to the mode option', async (t) => {
+  for (const mode of ['tcp_only', 'tcp_and_udp', 'udp_only']) t.same(parseConfigFile({ mode }).servers, [{ mode }]);
+  refuses(t, () => parseConfigFile({ mode: 'tcp' }), /^mode: must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/);
+  refuses(t, () => parseConfigFile({ mode: 1 }), /^mode: must be a string, got number 1/);
+});
+
+t.test('accepts forbidden_ip as an array, and "" or [] as "forbid nothing"', async (t) => {
+  t.same(parseConfigFile({ forbidden_ip: ['10.0.0.0/8', ' ', 'fe80::/10'] }).servers[0]!.forbiddenIp, ['10.0.0.0/8', 'fe80::/10']);
+  t.same(parseConfigFile({ forbidden_ip: '' }).servers[0]!.forbiddenIp, []);
+  t.same(parseConfigFile({ forbidden_ip: [] }).servers[0]!.forbiddenIp, []);
+});
+
+t.test('port_password yields one server per port and replaces server_port/password', async (t) => {
+  const cfg = parseConfigFile({ server: '127.0.0.1', server_port: 1, password: 'x', method: 'aes-128-gcm', port_password: { 8381: 'pw1', '8382': 'pw2' } });
+  t.same(cfg.servers, [
+    { host: '127.0.0.1', method: 'aes-128-gcm', port: 8381, password: 'pw1' },
+    { host: '127.0.0.1', method: 'aes-128-gcm', port: 8382, password: 'pw2' },
+  ]);
+  t.match(cfg.warnings, [/port_password: replaces server_port and password/]);
+  t.same(parseConfigFile({ port_password: { 9000: 'a' } }).warnings, [], 'no warning when nothing is replaced');
+});
+
+t.test('refuses a bad port_password', async (t) => {
+  refuses(t, () => parseConfigFile({ port_password: { 70000: 'a' } }), /^port_password\.70000: must be between 0 and 65535/);
+  refuses(t, () => parseConfigFile({ port_password: { abc: 'a' } }), /^port_password\.abc: must be a port number/);
+  refuses(t, () => parseConfigFile({ port_password: { 0: 'a' } }), /^port_password\.0: must be between 1 and 65535/);
+  refuses(t, () => parseConfigFile({ port_password: { 8381: 'a', '08381': 'b' } }), /^port_password\.08381: port 8381 is listed twice/);
+  refuses(t, () => parseConfigFile({ port_password: { 8381: 5 } }), /^port_password\.8381: must be a string, got number$/);
+  refuses(t, () => parseConfigFile({ port_password: {} }), /^port_password: must not be empty/);
+  refuses(t, () => parseConfigFile({ port_password: ['a'] }), /^port_password: must be an object/);
+  refuses(t, () => parseConfigFile({ port_password: { 8381: 'a' }, key: 'AAAA' }), /^key: cannot be combined with port_password/);
+});
+
+t.test('maps verbose to a log level', async (t) => {
+  t.equal(parseConfigFile({ verbose: true }).logLevel, 'debug');
+  t.equal(parseConfigFile({ verbose: 2 }).logLevel, 'debug');
+  t.equal(parseConfigFile({ verbose: 0 }).logLevel, 'info');
+  t.equal(parseConfigFile({ verbose: -1 }).logLevel, 'warn');
+  t.equal(parseConfigFile({ verbose: -2 }).logLevel, 'error');
+  t.notOk('logLevel' in parseConfigFile({ verbose: false }), 'false leaves the default');
+  t.notOk('logLevel' in parseConfigFile({}), 'absent leaves the default');
+  refuses(t, () => parseConfigFile({ verbose: 'yes' }), /^verbose: must be a boolean or an integer, got string "yes"/);
+});
+
+t.test('accepts client-only and unsupported-but-harmless keys with a warning', async (t) => {
+  const cfg = parseConfigFile({
+    password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true,
+    nameserver: '8.8.8.8', no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
+  });
+  t.same(cfg.servers, [{ password: 'pw' }]);
+  t.equal(cfg.warnings.length, 7);
+  for (const key of ['local_address', 'local_port', 'fast_open', 'nameserver', 'no_delay', 'reuse_port', 'user']) {
+    t.ok(cfg.warnings.some((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')), `warns about ${key}`);
+  }
+});
+
+t.test('maps workers to a process count, naming the key on errors', async (t) => {
+  t.equal(parseConfigFile({ workers: 4 }).workers, 4);
+  t.equal(parseConfigFile({ workers: '2' }).workers, 2, 'a decimal string, as Python ssserver reads it from argv');
+  t.notOk('workers' in parseConfigFile({}), 'absent leaves the default');
+  for (const bad of [0, -1, 1.5, 257, 'four', true, null]) {
+    refuses(t, () => parseConfigFile({ workers: bad }), /^workers: must be an integer from 1 to 256, got /);
+  }
+});
+
+t.test('refuses keys that are not supported yet, naming them', async (t) => {
+  refuses(t, () => parseConfigFile({ plugin: 'obfs-server' }), /^plugin: is not supported yet/);
+  refuses(t, () => parseConfigFile({ plugin_opts: 'obfs=http' }), /^plugin_opts: is not supported yet/);
+  refuses(t, () => parseConfigFile({ acl: '/etc/ss.acl' }), /^acl: is not supported yet/);
+  refuses(t, () => parseConfigFile({ manager_address: '127.0.0.1:6001' }), /^manager_address: is not supported yet/);
+});
+
+t.test('refuses unknown keys, naming them', async (t) => {
+  refuses(t, () => parseConfigFile({ password: 'x', server_prot: 8388 }), /^server_prot: unknown key$/);
+  refuses(t, () => parseConfigFile({ serverPort: 8388 }), /^serverPort: unknown key$/, 'camelCase is not a file key');
+  refuses(t, () => parseConfigFile(JSON.parse('{"__proto__": 1}')), /^__proto__: unknown key$/);
+  refuses(t, () => parseConfigFile({ toString: 1 }), /^toString: unknown key$/);
+});
+
+t.test('refuses wrong types, naming the key and the type', async (t) => {
+  refuses(t, () => parseConfigFile({ server: 5 }), /^server: must be a string or an array of strings, got number 5/);
+  refuses(t, () => parseConfigFile({ server: [] }), /^server: must not be an empty array/);
+  refuses(t, () => parseConfigFile({ server: ['127.0.0.1', 2] }), /^server\[1\]: must be a string, got number 2/);
+  refuses(t, () => parseConfigFile({ server: ' ' }), /^server: must not be empty/);
+  refuses(t, () => parseConfigFile({ server: ['a', ''] }), /^server\[1\]: must not be empty/);
+  refuses(t, () => parseConfigFile({ server_port: true }), /^server_port: must be an integer, got boolean true/);
+  refuses(t, () => parseConfigFile({ server_port: 'http' }), /^server_port: must be a port number, got string "http"/);
+  refuses(t, () => parseConfigFile({ server_port: 65536 }), /^server_port: must be between 0 and 65535/);
+  refuses(t, () => parseConfigFile({ server_port: 80.5 }), /^server_port: must be an integer/);
+  refuses(t, () => parseConfigFile({ method: 'rc4-md5' }), /^method: unknown method 'rc4-md5'/);
+  refuses(t, () => parseConfigFile({ method: ['aes-256-gcm'] }), /^method: must be a string, got an array/);
+  refuses(t, () => parseConfigFile({ timeout: 'soon' }), /^timeout: must be a positive number of seconds, got string "soon"/);
+  refuses(t, () => parseConfigFile({ timeout: -1 }), /^timeout: must be a positive number of seconds/);
+  refuses(t, () => parseConfigFile({ timeout: 1e12 }), /^timeout: must be between 0.001 and 2147483 seconds/);
+  refuses(t, () => parseConfigFile({ handshake_timeout: null }), /^handshake_timeout: must be a positive number of seconds, got null/);
+  refuses(t, () => parseConfigFile({ connect_timeout: 0.0001 }), /^connect_timeout: must be between/);
+  refuses(t, () => parseConfigFile({ forbidden_ip: 12 }), /^forbidden_ip: must be a comma-separated string or an array of strings, got number 12/);
+  refuses(t, () => parseConfigFile({ forbidden_ip: ['10.0.0.0/8', 3] }), /^forbidden_ip\[1\]: must be a string, got number 3/);
+  refuses(t, () => parseConfigFile({ forbidden_ip: '10.0.0.0/8,nope' }), /^forbidden_ip: 'nope' is not an IP or CIDR/);
+});
+
+t.test('never puts a password or key into an error message', async (t) => {
+  for (const key of ['password', 'key']) {
+    for (const [value, type] of [[123456789, 'number'], [null, 'null'], [['s3cret'], 'an array'], [{ a: 's3cret' }, 'object']] as const) {
+      try {
+        parseConfigFile({ [key]: value });
+        t.fail('should throw');
+      } catch (err) {
+        t.ok(isSsError(err, 'ERR_SS_CONFIG'));
+        t.equal((err as Error).message, `${key}: must be a string, got ${type}`);
+      }
+    }
+    refuses(t, () => parseConfigFile({ [key]: '' }), new RegExp(`^${key}: must not be empty`));
+  }
+});
+
+t.test('refuses a config that is not an object', async (t) => {
+  refuses(t, () => parseConfigFile([]), /^config: must be a JSON object, got an array/);
+  refuses(t, () => parseConfigFile(null), /^config: must be a JSON object, got null/);
+  refuses(t, () => parseConfigFile('x'), /^config: must be a JSON object, got string "x"/);
+});
+
+t.test('the value helpers name the key they are given', async (t) => {
+  t.equal(toPort('0', '--server-port', 0), 0);
+  t.equal(toPort(443, 'p', 1), 443);
+  refuses(t, () => toPort('1234567', '--server-port', 0), /^--server-port: must be a port number/);
+  t.equal(secondsToMs('1.5', '--timeout'), 1500);
+  refuses(t, () => secondsToMs('1e3', '--timeout'), /^--timeout: must be a positive number of seconds, got string "1e3"/);
+  refuses(t, () => secondsToMs(Infinity, 't'), /^t: must be a positive number of seconds/);
+  t.same(toIpList('::1,127.0.0.1', '--forbidden-ip'), ['::1', '127.0.0.1']);
+  refuses(t, () => toIpList('10.0.0.0/33', '--forbidden-ip'), /^--forbidden-ip: '10.0.0.0\/33' has a bad prefix length/);
+});
