@@ -52,3 +52,11 @@ export function checkInstance<T>(v: unknown, type: abstract new (...args: never[
   if (v !== undefined && !(v instanceof type)) throw configError(key, `must be a ${type.name}`);
   return v as T | undefined;
 }
+
+/** @internal An observer option: an object whose every property is a function. */
+export function checkObserver<O>(v: unknown, key = 'observer'): Partial<O> | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object') throw configError(key, `must be an object of callbacks, got ${typeName(v)}`);
+  for (const [name, fn] of Object.entries(v)) if (typeof fn !== 'function') throw configError(`${key}.${name}`, `must be a function, got ${typeName(fn)}`);
+  return v as Partial<O>;
+}

@@ -68,12 +68,20 @@ export function encryptPacket(spec: CipherSpec, masterKey: Buffer, plaintext: Bu
  */
 export function decryptPacket(spec: CipherSpec, masterKey: Buffer, packet: Buffer): Buffer {
   if (packet.length < packetOverhead(spec)) throw packetTooShortError('packet', packet.length);
+  const plaintext = openPacketWith(spec, masterKey, packet);
+  if (plaintext === null) throw decryptError('packet');
+  return plaintext;
+}
+
+/**
+ * Opens one datagram of at least salt + tag bytes with one master key.
+ * @returns the plaintext, or `null` if the key does not authenticate it
+ */
+export function openPacketWith(spec: CipherSpec, masterKey: Buffer, packet: Buffer): Buffer | null {
   const salt = packet.subarray(0, spec.saltLength);
   const tagStart = packet.length - spec.tagLength;
   const session = new AeadSession(spec, deriveSubkey(masterKey, salt));
-  const plaintext = session.open(packet.subarray(spec.saltLength, tagStart), packet.subarray(tagStart));
-  if (plaintext === null) throw decryptError('packet');
-  return plaintext;
+  return session.open(packet.subarray(spec.saltLength, tagStart), packet.subarray(tagStart));
 }
 
 /**

@@ -2,7 +2,7 @@
  * The single table of AEAD methods (SIP004/SIP007). Every size used anywhere
  * in the package comes from here.
  *
- *   method                     key  salt nonce tag  Node cipher
+ *   method (kind 'aead')       key  salt nonce tag  Node cipher
  *   aes-128-gcm                 16   16   12   16   aes-128-gcm
  *   aes-192-gcm                 24   24   12   16   aes-192-gcm
  *   aes-256-gcm                 32   32   12   16   aes-256-gcm
@@ -11,10 +11,20 @@
  */
 import { TAG_LENGTH } from '../constants.js';
 
+/**
+ * A method's family: how its streams and packets are framed and keyed.
+ * `'aead'` (SIP004) today; `'aead-2022'` (SIP022) and `'stream'` (the
+ * legacy stream ciphers) each arrive with their own family in
+ * `stream/cipher-family.ts`.
+ */
+export type CipherKind = 'aead';
+
 /** What a method needs: sizes in bytes and the Node cipher behind it. */
 export interface CipherSpec {
   /** The Shadowsocks method name. */
   readonly name: string;
+  /** The family that frames and keys it (see {@link CipherKind}). */
+  readonly kind: CipherKind;
   /** Master key and subkey length. */
   readonly keyLength: number;
   /** Salt length; equals the key length for every AEAD method. */
@@ -32,6 +42,7 @@ export interface CipherSpec {
 function spec(name: string, keyLength: number, algorithm: CipherSpec['algorithm'], extendedNonce = false): CipherSpec {
   return Object.freeze({
     name,
+    kind: 'aead' as const,
     keyLength,
     saltLength: keyLength,
     nonceLength: extendedNonce ? 24 : 12,

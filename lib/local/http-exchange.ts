@@ -14,14 +14,13 @@
  * buffer is full, decryption pauses until it drains.
  */
 import type { Socket } from 'node:net';
-import type { CipherSpec } from '../crypto/methods.js';
 import { SsError, toSsError } from '../errors.js';
 import { HttpBodyReader, responseBodyFraming } from '../protocol/http-body.js';
 import { decodeHttpResponseHead, encodeHttpResponseHead } from '../protocol/http-head.js';
 import { HttpHeadReader } from '../protocol/http-head-reader.js';
 import { toClientResponse } from '../protocol/http-rewrite.js';
-import { DecryptTransform } from '../stream/decrypt-transform.js';
-import { EncryptTransform } from '../stream/encrypt-transform.js';
+import type { Transform } from 'node:stream';
+import { openServerStreams, type ServerCiphers } from './server-ciphers.js';
 
 const State = { ReadHead: 0, ReadBody: 1, Done: 2 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -31,8 +30,8 @@ export interface HttpExchangeOptions {
   client: Socket;
   /** A connected socket to the Shadowsocks server; the exchange owns it. */
   server: Socket;
-  spec: CipherSpec;
-  masterKey: Buffer;
+  /** The method and key to talk to the ss server with. */
+  ciphers: ServerCiphers;
   maxHeadBytes: number;
   /** The request method (a response to HEAD has no body). */
   method: string;
@@ -45,8 +44,8 @@ export interface HttpExchangeOptions {
 /** One request/response through the server. `done` settles when the response has been passed on. */
 export class HttpExchange {
   readonly #o: HttpExchangeOptions;
-  readonly #encrypt: EncryptTransform;
-  readonly #decrypt: DecryptTransform;
+  readonly #encrypt: Transform;
+  readonly #decrypt: Transform;
   readonly #heads: HttpHeadReader;
   readonly done: Promise<boolean>;
   #body: HttpBodyReader | undefined;
@@ -66,8 +65,9 @@ export class HttpExchange {
       this.#reject = reject;
     });
     this.done.catch(() => {}); // observed by the forwarder; never unhandled
-    this.#encrypt = new EncryptTransform({ spec: options.spec, masterKey: options.masterKey });
-    this.#decrypt = new DecryptTransform({ spec: options.spec, masterKey: options.masterKey });
+    const { encrypt, decrypt } = openServerStreams(options.ciphers);
+    this.#encrypt = encrypt;
+    this.#decrypt = decrypt;
     this.#encrypt.pipe(options.server);
     options.server.pipe(this.#decrypt);
     options.server.on('error', this.#serverOnError);

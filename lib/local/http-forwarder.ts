@@ -14,7 +14,7 @@
  * any response byte is sent are answered with 400 / 407 / 431 / 502 / 504.
  */
 import type { Socket } from 'node:net';
-import type { CipherSpec } from '../crypto/methods.js';
+import type { ServerCiphers } from './server-ciphers.js';
 import { SsError, toSsError } from '../errors.js';
 import { encodeAddress, type Address } from '../protocol/address.js';
 import { ChunkQueue } from '../protocol/chunk-queue.js';
@@ -37,8 +37,8 @@ export type HttpProxyOutcome =
 
 /** Options of {@link HttpForwarder}. */
 export interface HttpForwarderOptions {
-  spec: CipherSpec;
-  masterKey: Buffer;
+  /** The method and key to talk to the ss server with. */
+  ciphers: ServerCiphers;
   maxHeadBytes: number;
   /** Required `Proxy-Authorization: Basic` credentials, if any. */
   credentials: { username: string; password: string } | undefined;
@@ -179,8 +179,8 @@ export class HttpForwarder {
       server.destroy();
       return;
     }
-    const { spec, masterKey, maxHeadBytes } = this.#o;
-    const exchange = new HttpExchange({ client: this.#client, server, spec, masterKey, maxHeadBytes, method: head.method, clientVersion: head.version, keepAlive });
+    const { ciphers, maxHeadBytes } = this.#o;
+    const exchange = new HttpExchange({ client: this.#client, server, ciphers, maxHeadBytes, method: head.method, clientVersion: head.version, keepAlive });
     this.#exchange = exchange;
     exchange.done.then((keep) => this.#exchangeDone(exchange, keep), (err: unknown) => this.abort(err, 502));
     // The first packet: address header, request head, and the body bytes already here.

@@ -4,6 +4,7 @@
  * `connectionClose` events of `SsLocal`.
  */
 import type { SsErrorCode } from '../errors.js';
+import type { Observer } from '../observer.js';
 import type { Address } from '../protocol/address.js';
 
 /** Which front end a connection spoke. */
@@ -33,3 +34,6 @@ export interface LocalConnectionStats extends LocalConnectionInfo {
   /** Requests served: 1 for a tunnel, the number of requests for HTTP forwarding. */
   requests: number;
 }
+
+/** The client side's observer: connection events carry {@link LocalConnectionInfo} and {@link LocalConnectionStats}. */
+export type LocalObserver = Observer<LocalConnectionInfo, LocalConnectionStats>;

@@ -2,17 +2,17 @@
  * What every local session shares: resolved once by the local server from
  * its options.
  */
-import type { CipherSpec } from '../crypto/methods.js';
 import type { Logger } from '../logger.js';
 import type { Address } from '../protocol/address.js';
-import type { LocalConnectionInfo } from './local-connection-stats.js';
+import type { LocalObserver } from './local-connection-stats.js';
+import type { ServerCiphers } from './server-ciphers.js';
 import type { ServerDialer } from './server-dialer.js';
 import type { UdpAssociateHandler } from './udp-associate.js';
 
 /** Everything a session needs, resolved once by the local server. */
 export interface LocalContext {
-  spec: CipherSpec;
-  masterKey: Buffer;
+  /** The method and key to talk to the ss server with. */
+  ciphers: ServerCiphers;
   dial: ServerDialer;
   tunnel: Address | undefined;
   /** False in mode `udp_only`: SOCKS5 CONNECT and the HTTP proxy are refused. */
@@ -24,5 +24,6 @@ export interface LocalContext {
   maxHttpHeadBytes: number;
   udpAssociate: UdpAssociateHandler | undefined;
   logger: Logger;
-  onOpen?: (info: LocalConnectionInfo) => void;
+  /** Told of opens and handshake failures; `connectionOpened` may throw to refuse a connection. */
+  observer: LocalObserver;
 }

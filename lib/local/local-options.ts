@@ -10,7 +10,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import type { Socket } from 'node:net';
 import { deriveMasterKey } from '../config/master-key.js';
 import { type ServerMode } from '../config/mode.js';
-import { checkFunction, checkInt, checkMs, checkPort, checkString, stripUndefined, typeName } from '../config/check.js';
+import { checkFunction, checkInt, checkMs, checkObserver, checkPort, checkString, stripUndefined, typeName } from '../config/check.js';
 import { secondsToMs, toMode, toPort } from '../config/server-config-file.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S } from '../constants.js';
 import { getMethod, METHOD_NAMES, type CipherSpec } from '../crypto/methods.js';
@@ -18,7 +18,7 @@ import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import type { Address } from '../protocol/address.js';
 import { decodeHttpAuthority } from '../protocol/http-target.js';
-import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
+import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
 import type { LookupFunction } from '../transport/dial.js';
 import type { UdpAssociateHandler } from './udp-associate.js';
 import { stripBrackets } from '../protocol/address.js';
@@ -109,6 +109,12 @@ export interface LocalOptions {
   onConnectionOpen?: (info: LocalConnectionInfo) => void;
   /** Called once per accepted connection when it closes. */
   onConnectionClose?: (stats: LocalConnectionStats) => void;
+  /**
+   * Receives every connection, handshake failure, UDP packet, drop and
+   * association (missing methods are skipped). Called on the data path:
+   * keep it cheap. Default: none.
+   */
+  observer?: Partial<LocalObserver>;
 }
 
 /** Options after validation, with defaults merged and the key derived. */
@@ -134,6 +140,7 @@ export interface ResolvedLocalConfig {
   logger: Logger;
   onConnectionOpen: ((info: LocalConnectionInfo) => void) | undefined;
   onConnectionClose: ((stats: LocalConnectionStats) => void) | undefined;
+  observer: Partial<LocalObserver> | undefined;
 }
 
 /** The defaults, merged in one place. */
@@ -185,6 +192,7 @@ export function resolveLocalOptions(options: LocalOptions): ResolvedLocalConfig 
     logger: o.logger ?? NOOP_LOGGER,
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
     onConnectionClose: checkFunction(o.onConnectionClose, 'onConnectionClose'),
+    observer: checkObserver<LocalObserver>(o.observer),
   };
 }
 

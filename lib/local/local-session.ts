@@ -1,14 +1,14 @@
 /**
  * One accepted connection on the local side, from accept to close.
  *
- *   first byte 0x05 ──▶ Socks5Handshake ──CONNECT──────────▶ tunnel
+ *   first byte 0x05 ──▶ Socks5Handshake ──CONNECT──────────▶ relay (pipeSession: two pipelines)
  *                                       └─UDP ASSOCIATE───▶ the udpAssociate hook (or reply 0x07)
  *                     (mode udp_only: CONNECT gets 0x07, HTTP 400)
- *   any other byte  ──▶ HttpForwarder ──CONNECT host:port──▶ tunnel
+ *   any other byte  ──▶ HttpForwarder ──CONNECT host:port──▶ relay
  *                                    └─GET http://...────▶ per-request exchanges (HttpExchange)
- *   tunnel mode (-L) ──────────────────────────────────────▶ tunnel (relayTunnel: two pipelines)
+ *   tunnel mode (-L, a fixed target) ──────────────────────▶ relay
  *
- * The server is dialled before the client is told the tunnel is up, so a
+ * The server is dialled before the client is told the relay is up, so a
  * server that cannot be reached is reported (SOCKS5 0x05/0x04/0x01, HTTP
  * 502). Half-close, backpressure and teardown are the pipelines', as in the
  * server's relay. A server that never answers (a wrong password: it drains
@@ -21,7 +21,8 @@ import { encodeProxyErrorResponse, HTTP_CONNECT_ESTABLISHED } from '../protocol/
 import { encodeSocks5Reply, Socks5Command, Socks5Reply, socks5ReplyFor } from '../protocol/socks5.js';
 import { Socks5Handshake } from '../protocol/socks5-handshake.js';
 import { HttpForwarder } from './http-forwarder.js';
-import { relayTunnel } from './session-pipes.js';
+import { pipeSession } from './session-pipes.js';
+import { handshakeFailureKind } from '../observer.js';
 import { dialServer } from './server-dialer.js';
 import type { LocalContext } from './local-context.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
@@ -66,7 +67,7 @@ export class LocalSession {
     this.#timer = setTimeout(this.#onHandshakeTimeout, ctx.handshakeTimeoutMs);
     if (ctx.tunnel) {
       this.#info.frontEnd = 'tunnel';
-      this.#openTunnel(ctx.tunnel, Buffer.alloc(0));
+      this.#connectTarget(ctx.tunnel, Buffer.alloc(0));
     } else {
       client.on('data', this.#onFirstData);
     }
@@ -95,7 +96,7 @@ export class LocalSession {
   readonly #clientOnError = (err: Error): void => this.#fail(err, 'ERR_SS_RELAY_CLIENT');
 
   // EOF while we read the client ourselves: in the SOCKS5 handshake, or on
-  // an association's control connection. (Tunnels and HTTP watch their own.)
+  // an association's control connection. (Relays and HTTP watch their own.)
   readonly #clientOnEnd = (): void => {
     if (this.#relaying || this.#http) return;
     this.#clientOnClose();
@@ -149,14 +150,13 @@ export class LocalSession {
       this.#client.pause();
       const { command, address } = step.request;
       if (command === Socks5Command.UdpAssociate) this.#associate(address);
-      else this.#openTunnel(address, this.#socks!.rest());
+      else this.#connectTarget(address, this.#socks!.rest());
     }
   };
 
   #startHttp(first: Buffer): void {
     this.#http = new HttpForwarder(this.#client, {
-      spec: this.#ctx.spec,
-      masterKey: this.#ctx.masterKey,
+      ciphers: this.#ctx.ciphers,
       maxHeadBytes: this.#ctx.maxHttpHeadBytes,
       credentials: this.#ctx.credentials,
       dial: (target) => this.#dial(target),
@@ -171,7 +171,7 @@ export class LocalSession {
     this.#counters = { up: () => http.bytesUp, down: () => http.bytesDown };
     http.run(first).then((outcome) => {
       this.#http = undefined;
-      if (outcome.kind === 'connect') this.#openTunnel(outcome.target, outcome.rest);
+      if (outcome.kind === 'connect') this.#connectTarget(outcome.target, outcome.rest);
       else this.#linger();
     }, (err: unknown) => {
       this.#http = undefined;
@@ -191,11 +191,11 @@ export class LocalSession {
       server.destroy();
       throw new SsError('ERR_SS_RELAY_CLIENT', 'the client went away while connecting');
     }
-    this.#ctx.onOpen?.({ ...this.#info, target });
+    this.#ctx.observer.connectionOpened({ ...this.#info, target });
     return server;
   }
 
-  #openTunnel(target: Address, rest: Buffer): void {
+  #connectTarget(target: Address, rest: Buffer): void {
     this.#info.target = target;
     if (this.#info.frontEnd !== 'http') this.#requests++;
     let header: Buffer;
@@ -257,10 +257,10 @@ export class LocalSession {
     if (this.#info.frontEnd === 'socks5') client.write(encodeSocks5Reply(Socks5Reply.Succeeded));
     else if (this.#info.frontEnd === 'http') client.write(HTTP_CONNECT_ESTABLISHED);
     client.setTimeout(this.#ctx.idleTimeoutMs, this.#onIdleTimeout);
-    const { spec, masterKey, firstPacketDelayMs } = this.#ctx;
-    const tunnel = relayTunnel({ client, server, spec, masterKey, header, rest, firstPacketDelayMs });
-    this.#counters = { up: tunnel.bytesUp, down: tunnel.bytesDown };
-    void tunnel.settled.then(([up, down]) => {
+    const { ciphers, firstPacketDelayMs } = this.#ctx;
+    const pipes = pipeSession({ client, server, ciphers, header, rest, firstPacketDelayMs });
+    this.#counters = { up: pipes.bytesUp, down: pipes.bytesDown };
+    void pipes.settled.then(([up, down]) => {
       if (up.status === 'rejected') this.#fail(up.reason, 'ERR_SS_RELAY_CLIENT');
       if (down.status === 'rejected') this.#fail(down.reason, 'ERR_SS_RELAY_REMOTE');
       this.#teardown();
@@ -279,9 +279,15 @@ export class LocalSession {
     for (const s of this.#servers) s.destroy();
     this.#abort.abort();
     const report = (): void => {
+      const status = this.#error?.code ?? 'OK';
+      const kind = this.#relaying || status === 'OK' ? undefined : handshakeFailureKind(status);
+      if (kind !== undefined) {
+        const { remoteAddress, remotePort } = this.#info;
+        this.#ctx.observer.handshakeFailed({ kind, code: status as Exclude<typeof status, 'OK'>, remoteAddress, remotePort, bytes: this.#client.bytesRead });
+      }
       this.#onClose({
         ...this.#info,
-        status: this.#error?.code ?? 'OK',
+        status,
         bytesUp: this.#counters.up(),
         bytesDown: this.#counters.down(),
         durationMs: Date.now() - this.#started,

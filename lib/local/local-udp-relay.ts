@@ -25,9 +25,15 @@ import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { stripBrackets } from '../protocol/address.js';
 import { decodeSocks5UdpPacket, prependSocks5UdpPrefix } from '../protocol/socks5-udp.js';
 import { bindSocket, socketTypeFor } from '../transport/bind-socket.js';
-import { DropCounter, type UdpDropReason } from '../transport/drop-counter.js';
+import { singleKeyRing, type KeyRing } from '../crypto/key-ring.js';
+import { combineObservers, type Observer } from '../observer.js';
+import { cipherFamilyOf } from '../stream/cipher-family-of.js';
+import type { CipherFamily } from '../stream/cipher-family.js';
+import { dropReason } from '../transport/drop-reason.js';
+import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
+import { udpLogObserver } from '../transport/udp-log-observer.js';
+import { openReply } from './open-reply.js';
 import type { UdpSocketType } from '../transport/nat-table.js';
-import { decryptAddressedPacket, encryptPacket } from '../crypto/aead-packet.js';
 import { sameIp } from '../transport/same-ip.js';
 
 /** Where the ss server is: an IP literal (resolve names first) and a port. */
@@ -54,27 +60,22 @@ export interface LocalUdpRelayOptions {
   logger?: Logger;
   /** Makes the server-facing socket. Default `dgram.createSocket(type)`. */
   createSocket?: (type: UdpSocketType) => Socket;
+  /** Receives packets and drops (the relay's own `stats` count them too). Default: none. */
+  observer?: Partial<Observer>;
 }
 
-/** Counters of one association. */
-export interface LocalUdpRelayStats {
-  /** Datagrams from the SOCKS5 client / sent to the server. */
-  packetsFromClient: number;
-  packetsToServer: number;
-  /** Datagrams from the server / sent to the client. */
-  packetsFromServer: number;
-  packetsToClient: number;
-  /** Dropped datagrams, by reason. */
-  dropped: Record<UdpDropReason, number>;
-}
+/** Counters of one association (the remote side is the ss server). */
+export type LocalUdpRelayStats = UdpStats;
 
 /** One SOCKS5 UDP association on the local side. Make it with {@link LocalUdpRelay.open}. */
 export class LocalUdpRelay {
   readonly #o: LocalUdpRelayOptions;
   readonly #relay: Socket;
   readonly #upstream: Socket;
-  readonly #drops: DropCounter;
-  readonly #counts = { packetsFromClient: 0, packetsToServer: 0, packetsFromServer: 0, packetsToClient: 0 };
+  readonly #family: CipherFamily;
+  readonly #keys: KeyRing;
+  readonly #counters = new UdpCounters();
+  readonly #observer: Observer;
   #client: { address: string; port: number } | undefined;
   #closing: Promise<void> | undefined;
 
@@ -90,7 +91,9 @@ export class LocalUdpRelay {
 
   private constructor(options: LocalUdpRelayOptions, relay: Socket) {
     this.#o = { ...options, server: { host: stripBrackets(options.server.host), port: options.server.port } };
-    this.#drops = new DropCounter(options.logger ?? NOOP_LOGGER);
+    this.#family = cipherFamilyOf(options.spec);
+    this.#keys = singleKeyRing(options.masterKey);
+    this.#observer = combineObservers(this.#counters, udpLogObserver(options.logger ?? NOOP_LOGGER), options.observer);
     this.#relay = relay;
     this.#upstream = (options.createSocket ?? ((t) => dgramCreateSocket(t)))(socketTypeFor(this.#o.server.host));
     this.#relay.on('message', this.#relayOnMessage);
@@ -111,7 +114,7 @@ export class LocalUdpRelay {
 
   /** A snapshot of the counters. */
   get stats(): LocalUdpRelayStats {
-    return { ...this.#counts, dropped: this.#drops.counts };
+    return this.#counters.stats;
   }
 
   /** Closes both sockets. Idempotent. */
@@ -128,18 +131,18 @@ export class LocalUdpRelay {
 
   readonly #relayOnMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.#closing) return;
-    this.#counts.packetsFromClient++;
-    if (!this.#mayBeClient(rinfo)) return this.#drops.drop('foreignSource', rinfo);
+    this.#observer.udpPacket('fromClient', msg.length, undefined);
+    if (!this.#mayBeClient(rinfo)) return this.#drop('foreignSource', rinfo);
     let packet: Buffer;
     try {
-      packet = encryptPacket(this.#o.spec, this.#o.masterKey, decodeSocks5UdpPacket(msg).addressAndData);
+      packet = this.#family.sealPacket(this.#o.masterKey, decodeSocks5UdpPacket(msg).addressAndData);
     } catch (err) {
-      return this.#drops.drop(err, rinfo);
+      return this.#drop(err, rinfo);
     }
     this.#client ??= { address: rinfo.address, port: rinfo.port };
     this.#upstream.send(packet, this.#o.server.port, this.#o.server.host, (err) => {
-      if (err) this.#drops.drop(err, { address: this.#o.server.host, port: this.#o.server.port });
-      else this.#counts.packetsToServer++;
+      if (err) this.#drop(err, { address: this.#o.server.host, port: this.#o.server.port });
+      else this.#observer.udpPacket('toRemote', packet.length, undefined);
     });
   };
 
@@ -151,20 +154,26 @@ export class LocalUdpRelay {
 
   readonly #upstreamOnMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.#closing) return;
-    this.#counts.packetsFromServer++;
+    this.#observer.udpPacket('fromRemote', msg.length, undefined);
     const client = this.#client;
-    if (client === undefined || rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drops.drop('foreignSource', rinfo);
+    if (client === undefined || rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drop('foreignSource', rinfo);
     let plaintext: Buffer;
     try {
-      plaintext = decryptAddressedPacket(this.#o.spec, this.#o.masterKey, msg, 'reply').plaintext;
+      plaintext = openReply(this.#family, this.#keys, msg).plaintext;
     } catch (err) {
-      return this.#drops.drop(err, rinfo);
+      return this.#drop(err, rinfo);
     }
-    this.#relay.send(prependSocks5UdpPrefix(plaintext), client.port, client.address, (err) => {
-      if (err) this.#drops.drop(err, client);
-      else this.#counts.packetsToClient++;
+    const reply = prependSocks5UdpPrefix(plaintext);
+    this.#relay.send(reply, client.port, client.address, (err) => {
+      if (err) this.#drop(err, client);
+      else this.#observer.udpPacket('toClient', reply.length, undefined);
     });
   };
+
+  #drop(why: unknown, from: { address: string; port: number }): void {
+    const { reason, error } = dropReason(why);
+    this.#observer.udpDropped(reason, from, error);
+  }
 
   readonly #onSocketError = (err: Error): void => {
     (this.#o.logger ?? NOOP_LOGGER).warn('udp association socket error', { error: err.message });

@@ -20,7 +20,8 @@ import type { Logger } from '../logger.js';
 import { Socks5Reply } from '../protocol/socks5.js';
 import type { LookupFunction } from '../transport/dial.js';
 import type { UdpAssociateRequest } from './udp-associate.js';
-import { emptyDropCounts, type UdpDropReason } from '../transport/drop-counter.js';
+import { combineObservers, type Observer, type UdpDropReason } from '../observer.js';
+import { UdpCounters } from '../transport/udp-counters.js';
 import { LocalUdpRelay } from './local-udp-relay.js';
 import { UdpTunnelRelay } from './udp-tunnel-relay.js';
 
@@ -36,6 +37,8 @@ export interface LocalUdpServiceOptions {
   /** Idle time after which a tunnel source's association goes, ms. */
   natTimeoutMs: number;
   logger: Logger;
+  /** Receives every relay's packets, drops and associations. */
+  observer?: Partial<Observer>;
 }
 
 /** UDP counters of a local client, summed over every association since `listen()`. */
@@ -46,29 +49,30 @@ export interface LocalUdpStats {
   associationsTotal: number;
   /** Tunnel mode: sources (app `ip:port`) with a live association. */
   tunnelSources: number;
-  /** Datagrams from applications / sent on to the server. */
+  /** Datagrams from applications / sent on to the ss server (the remote side). */
   packetsFromClient: number;
-  packetsToServer: number;
-  /** Datagrams from the server / delivered to applications. */
-  packetsFromServer: number;
+  packetsToRemote: number;
+  /** Datagrams from the ss server / delivered to applications. */
+  packetsFromRemote: number;
   packetsToClient: number;
   /** Dropped datagrams by reason (e.g. `fragmented` for FRAG != 0). */
   dropped: Record<UdpDropReason, number>;
 }
 
-type PacketCounts = Pick<LocalUdpStats, 'packetsFromClient' | 'packetsToServer' | 'packetsFromServer' | 'packetsToClient' | 'dropped'>;
-
 /** The local client's UDP relays. Created by `SsLocal` when its mode includes UDP. */
 export class LocalUdpService {
   readonly #o: LocalUdpServiceOptions;
   readonly #relays = new Set<LocalUdpRelay>();
-  readonly #closed: PacketCounts = { packetsFromClient: 0, packetsToServer: 0, packetsFromServer: 0, packetsToClient: 0, dropped: emptyDropCounts() };
+  // Every relay reports here too, so the totals need no summing.
+  readonly #counters = new UdpCounters();
+  readonly #observer: Partial<Observer>;
   #total = 0;
   #tunnel: UdpTunnelRelay | undefined;
   #closing = false;
 
   constructor(options: LocalUdpServiceOptions) {
     this.#o = options;
+    this.#observer = combineObservers(this.#counters, options.observer);
   }
 
   /** The `udpAssociate` hook: opens a relay for the request and replies with its address. */
@@ -94,6 +98,7 @@ export class LocalUdpService {
       clientHost: socket.remoteAddress,
       clientPort: req.address.port || undefined,
       logger: this.#o.logger,
+      observer: this.#observer,
     }).finally(() => socket.off('close', onClose));
     this.#relays.add(relay);
     this.#total++;
@@ -112,7 +117,7 @@ export class LocalUdpService {
   async openTunnel(target: { host: string; port: number }, host: string, port: number): Promise<AddressInfo> {
     if (this.#tunnel) throw new Error('UDP tunnel already open');
     const server = { host: await this.#serverIp(), port: this.#o.serverPort };
-    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger });
+    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer });
     return this.#tunnel.address();
   }
 
@@ -123,12 +128,9 @@ export class LocalUdpService {
 
   /** A snapshot of the counters. */
   get stats(): LocalUdpStats {
-    const sum: PacketCounts = { ...this.#closed, dropped: { ...this.#closed.dropped } };
-    const parts: PacketCounts[] = [...this.#relays].map((r) => r.stats);
-    const tunnel = this.#tunnel?.stats;
-    if (tunnel) parts.push(tunnel);
-    for (const p of parts) addCounts(sum, p);
-    return { associations: this.#relays.size, associationsTotal: this.#total, tunnelSources: tunnel?.associations ?? 0, ...sum };
+    const { packetsFromClient, packetsToRemote, packetsFromRemote, packetsToClient, dropped } = this.#counters.stats;
+    const tunnelSources = this.#tunnel?.stats.associations ?? 0;
+    return { associations: this.#relays.size, associationsTotal: this.#total, tunnelSources, packetsFromClient, packetsToRemote, packetsFromRemote, packetsToClient, dropped };
   }
 
   /** Closes every association and the tunnel. Idempotent. */
@@ -139,8 +141,8 @@ export class LocalUdpService {
 
   #release(relay: LocalUdpRelay): Promise<void> {
     if (this.#relays.delete(relay)) {
-      addCounts(this.#closed, relay.stats);
-      this.#o.logger.debug('udp association closed', { client: relay.client && `${relay.client.address}:${relay.client.port}`, up: relay.stats.packetsToServer, down: relay.stats.packetsToClient });
+      const { packetsToRemote: up, packetsToClient: down } = relay.stats;
+      this.#o.logger.debug('udp association closed', { client: relay.client && `${relay.client.address}:${relay.client.port}`, up, down });
     }
     return relay.close();
   }
@@ -155,12 +157,4 @@ export class LocalUdpService {
       });
     });
   }
-}
-
-function addCounts(into: PacketCounts, from: PacketCounts): void {
-  into.packetsFromClient += from.packetsFromClient;
-  into.packetsToServer += from.packetsToServer;
-  into.packetsFromServer += from.packetsFromServer;
-  into.packetsToClient += from.packetsToClient;
-  for (const k of Object.keys(into.dropped) as UdpDropReason[]) into.dropped[k] += from.dropped[k];
 }

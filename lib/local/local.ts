@@ -11,7 +11,9 @@ import { connect as netConnect, createServer as netCreateServer, type AddressInf
 import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-options.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
-import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
+import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
+import { combineObservers } from '../observer.js';
+import { createServerCiphers } from './server-ciphers.js';
 import { LocalSession } from './local-session.js';
 import { type LocalContext } from './local-context.js';
 import { LocalUdpService, type LocalUdpStats } from './local-udp-service.js';
@@ -33,6 +35,7 @@ export interface SsLocalEvents {
 export class SsLocal extends EventEmitter<SsLocalEvents> {
   readonly #config: ResolvedLocalConfig;
   readonly #context: LocalContext;
+  readonly #observer: LocalObserver;
   readonly #sessions = new Set<LocalSession>();
   readonly #udp: LocalUdpService | undefined;
   #server: Server | undefined;
@@ -47,11 +50,21 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const connect = c.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
     if (c.mode !== 'tcp_only') {
-      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger });
+      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger, observer: c.observer });
     }
+    // Hooks, events and the debug log are views of the one observer.
+    this.#observer = combineObservers<LocalConnectionInfo, LocalConnectionStats>(
+      {
+        connectionOpened: (info) => {
+          c.onConnectionOpen?.(info);
+          this.emit('connectionOpen', info);
+        },
+        connectionClosed: this.#reportClose,
+      },
+      c.observer,
+    );
     this.#context = {
-      spec: c.spec,
-      masterKey: c.masterKey,
+      ciphers: createServerCiphers(c.spec, c.masterKey),
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',
@@ -62,10 +75,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       maxHttpHeadBytes: c.maxHttpHeadBytes,
       udpAssociate: c.udpAssociate ?? this.#udp?.associate,
       logger: c.logger,
-      onOpen: (info) => {
-        c.onConnectionOpen?.(info);
-        this.emit('connectionOpen', info);
-      },
+      observer: this.#observer,
     };
   }
 
@@ -178,15 +188,19 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }
     const session = new LocalSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
-      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
       try {
-        this.#config.onConnectionClose?.(stats);
-        this.emit('connectionClose', stats);
+        this.#observer.connectionClosed(stats);
       } catch (err) {
         this.#config.logger.error('connectionClose hook threw', { error: err as Error });
       }
     });
     this.#sessions.add(session);
+  };
+
+  readonly #reportClose = (stats: LocalConnectionStats): void => {
+    this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+    this.#config.onConnectionClose?.(stats);
+    this.emit('connectionClose', stats);
   };
 
   readonly #serverOnError = (err: Error): void => {

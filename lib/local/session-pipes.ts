@@ -1,6 +1,6 @@
 /**
- * The relay of one local tunnel (SOCKS5 CONNECT, HTTP CONNECT, tunnel mode)
- * once the server is connected and the client has its reply:
+ * The two pipes of one local session (SOCKS5 CONNECT, HTTP CONNECT, tunnel
+ * mode) once the server is connected and the client has its reply:
  *
  *   client ─▶ FirstPacketTransform ─▶ EncryptTransform ─▶ server   (upstream pipeline)
  *   client ◀──────────────────────── DecryptTransform ◀── server   (downstream pipeline)
@@ -11,18 +11,16 @@
  */
 import type { Socket } from 'node:net';
 import { pipeline } from '../stream/pipeline.js';
-import type { CipherSpec } from '../crypto/methods.js';
-import { DecryptTransform } from '../stream/decrypt-transform.js';
-import { EncryptTransform } from '../stream/encrypt-transform.js';
+import { openServerStreams, type ServerCiphers } from './server-ciphers.js';
 import { FirstPacketTransform } from '../stream/first-packet-transform.js';
 
-/** Options of {@link relayTunnel}. */
-export interface LocalTunnelOptions {
+/** Options of {@link pipeSession}. */
+export interface SessionPipesOptions {
   client: Socket;
   /** Connected to the Shadowsocks server. */
   server: Socket;
-  spec: CipherSpec;
-  masterKey: Buffer;
+  /** The method and key to talk to the ss server with. */
+  ciphers: ServerCiphers;
   /** The encoded target address header. */
   header: Buffer;
   /** Client bytes already read during the handshake: the start of the payload. */
@@ -31,8 +29,8 @@ export interface LocalTunnelOptions {
   firstPacketDelayMs: number;
 }
 
-/** A running tunnel. */
-export interface LocalTunnel {
+/** A session's running pipes. */
+export interface SessionPipes {
   /** Payload bytes from the client sent on so far. */
   bytesUp(): number;
   /** Payload bytes from the server given to the client so far. */
@@ -42,10 +40,9 @@ export interface LocalTunnel {
 }
 
 /** Starts relaying. The client must be paused with no 'data' listener. */
-export function relayTunnel(o: LocalTunnelOptions): LocalTunnel {
+export function pipeSession(o: SessionPipesOptions): SessionPipes {
   const first = new FirstPacketTransform({ header: o.header, delayMs: o.firstPacketDelayMs });
-  const encrypt = new EncryptTransform({ spec: o.spec, masterKey: o.masterKey });
-  const decrypt = new DecryptTransform({ spec: o.spec, masterKey: o.masterKey });
+  const { encrypt, decrypt } = openServerStreams(o.ciphers);
   if (o.rest.length > 0) o.client.unshift(o.rest);
   const upstream = chain([o.client, first, encrypt, o.server]);
   const downstream = chain([o.server, decrypt, o.client]);

@@ -16,10 +16,16 @@ import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { encodeAddress, stripBrackets } from '../protocol/address.js';
 import { bindSocket, socketTypeFor } from '../transport/bind-socket.js';
-import { DropCounter, type UdpDropReason } from '../transport/drop-counter.js';
+import { singleKeyRing, type KeyRing } from '../crypto/key-ring.js';
+import { combineObservers, type Observer } from '../observer.js';
+import { cipherFamilyOf } from '../stream/cipher-family-of.js';
+import type { CipherFamily } from '../stream/cipher-family.js';
+import { dropReason } from '../transport/drop-reason.js';
+import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
+import { udpLogObserver } from '../transport/udp-log-observer.js';
+import { openReply } from './open-reply.js';
 import type { UdpServerAddress } from './local-udp-relay.js';
 import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
-import { decryptAddressedPacket, encryptPacket } from '../crypto/aead-packet.js';
 import { sameIp } from '../transport/same-ip.js';
 
 /** Options of {@link UdpTunnelRelay.open}. */
@@ -46,18 +52,12 @@ export interface UdpTunnelRelayOptions {
   createSocket?: (type: UdpSocketType) => Socket;
   /** Time source of the NAT table (tests). */
   clock?: NatClock;
+  /** Receives packets, drops and associations (the relay's own `stats` count them too). Default: none. */
+  observer?: Partial<Observer>;
 }
 
-/** Counters of a tunnel. */
-export interface UdpTunnelRelayStats {
-  packetsFromClient: number;
-  packetsToServer: number;
-  packetsFromServer: number;
-  packetsToClient: number;
-  dropped: Record<UdpDropReason, number>;
-  /** Associations now. */
-  associations: number;
-}
+/** Counters of a tunnel (the remote side is the ss server). */
+export type UdpTunnelRelayStats = UdpStats;
 
 interface Source {
   address: string;
@@ -71,8 +71,10 @@ export class UdpTunnelRelay {
   readonly #header: Buffer;
   readonly #serverType: UdpSocketType;
   readonly #nat: NatTable<Source>;
-  readonly #drops: DropCounter;
-  readonly #counts = { packetsFromClient: 0, packetsToServer: 0, packetsFromServer: 0, packetsToClient: 0 };
+  readonly #family: CipherFamily;
+  readonly #keys: KeyRing;
+  readonly #counters = new UdpCounters();
+  readonly #observer: Observer;
   #closing: Promise<void> | undefined;
 
   /**
@@ -92,8 +94,17 @@ export class UdpTunnelRelay {
     this.#listener = listener;
     this.#header = header;
     this.#serverType = socketTypeFor(this.#o.server.host);
-    this.#drops = new DropCounter(options.logger ?? NOOP_LOGGER);
-    this.#nat = new NatTable<Source>({ timeoutMs: options.natTimeoutMs, capacity: options.natCapacity, clock: options.clock, createSocket: this.#createUpstream });
+    this.#family = cipherFamilyOf(options.spec);
+    this.#keys = singleKeyRing(options.masterKey);
+    this.#observer = combineObservers(this.#counters, udpLogObserver(options.logger ?? NOOP_LOGGER), options.observer);
+    this.#nat = new NatTable<Source>({
+      timeoutMs: options.natTimeoutMs,
+      capacity: options.natCapacity,
+      clock: options.clock,
+      createSocket: this.#createUpstream,
+      onOpen: (entry) => this.#observer.natOpened(entry.key),
+      onDispose: (entry, reason) => this.#observer.natClosed(entry.key, reason),
+    });
     listener.on('message', this.#listenerOnMessage);
     listener.on('error', (err) => (options.logger ?? NOOP_LOGGER).warn('udp tunnel socket error', { error: err.message }));
   }
@@ -105,7 +116,7 @@ export class UdpTunnelRelay {
 
   /** A snapshot of the counters. */
   get stats(): UdpTunnelRelayStats {
-    return { ...this.#counts, dropped: this.#drops.counts, associations: this.#nat.size };
+    return this.#counters.stats;
   }
 
   /** Closes the local port and every association. Idempotent. */
@@ -119,17 +130,17 @@ export class UdpTunnelRelay {
 
   readonly #listenerOnMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.#closing) return;
-    this.#counts.packetsFromClient++;
+    this.#observer.udpPacket('fromClient', msg.length, undefined);
     let packet: Buffer;
     try {
-      packet = encryptPacket(this.#o.spec, this.#o.masterKey, Buffer.concat([this.#header, msg]));
+      packet = this.#family.sealPacket(this.#o.masterKey, Buffer.concat([this.#header, msg]));
     } catch (err) {
-      return this.#drops.drop(err, rinfo);
+      return this.#drop(err, rinfo);
     }
     const entry = this.#nat.acquire(`${rinfo.address}:${rinfo.port}`, () => ({ address: rinfo.address, port: rinfo.port }));
     entry.socket(this.#serverType).send(packet, this.#o.server.port, this.#o.server.host, (err) => {
-      if (err) this.#drops.drop(err, { address: this.#o.server.host, port: this.#o.server.port });
-      else this.#counts.packetsToServer++;
+      if (err) this.#drop(err, { address: this.#o.server.host, port: this.#o.server.port });
+      else this.#observer.udpPacket('toRemote', packet.length, undefined);
     });
   };
 
@@ -145,20 +156,25 @@ export class UdpTunnelRelay {
 
   #onServerMessage(entry: NatEntry<Source>, msg: Buffer, rinfo: RemoteInfo): void {
     if (entry.closed) return;
-    this.#counts.packetsFromServer++;
-    if (rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drops.drop('foreignSource', rinfo);
+    this.#observer.udpPacket('fromRemote', msg.length, undefined);
+    if (rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drop('foreignSource', rinfo);
     let payload: Buffer;
     try {
-      const { plaintext, address } = decryptAddressedPacket(this.#o.spec, this.#o.masterKey, msg, 'reply');
+      const { plaintext, address } = openReply(this.#family, this.#keys, msg);
       payload = plaintext.subarray(address.length);
     } catch (err) {
-      return this.#drops.drop(err, rinfo);
+      return this.#drop(err, rinfo);
     }
     this.#nat.touch(entry);
     const client = entry.context;
     this.#listener.send(payload, client.port, client.address, (err) => {
-      if (err) this.#drops.drop(err, client);
-      else this.#counts.packetsToClient++;
+      if (err) this.#drop(err, client);
+      else this.#observer.udpPacket('toClient', payload.length, undefined);
     });
+  }
+
+  #drop(why: unknown, from: { address: string; port: number }): void {
+    const { reason, error } = dropReason(why);
+    this.#observer.udpDropped(reason, from, error);
   }
 }

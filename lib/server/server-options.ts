@@ -21,9 +21,9 @@ import { ReplayFilter } from '../crypto/replay-filter.js';
 import { getMethod, METHOD_NAMES, type CipherSpec } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
-import type { ConnectionInfo, ConnectionStats, RelayTransforms } from './tcp-session.js';
+import type { ConnectionInfo, ConnectionStats, RelayTransforms, ServerObserver } from './connection-info.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
-import { checkFunction, checkInstance, checkInt, checkMs, checkPort, checkString, stripUndefined } from '../config/check.js';
+import { checkFunction, checkInstance, checkInt, checkMs, checkObserver, checkPort, checkString, stripUndefined } from '../config/check.js';
 import { deriveMasterKey } from '../config/master-key.js';
 import { checkMode, type ServerMode } from '../config/mode.js';
 import { DEFAULT_FORBIDDEN_RANGES, TargetFilter } from './egress/target-filter.js';
@@ -76,6 +76,12 @@ export interface ServerOptions {
   onConnectionClose?: (stats: ConnectionStats) => void;
   /** Returns extra streams to insert into each direction of a relay. */
   transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;
+  /**
+   * Receives every connection, handshake failure, UDP packet, drop and
+   * association (missing methods are skipped). Called on the data path:
+   * keep it cheap. Default: none.
+   */
+  observer?: Partial<ServerObserver>;
   /** TCP, UDP or both, on the same host(s) and port. Default `tcp_and_udp`. */
   mode?: ServerMode;
   /** A UDP association (client address) idle this long is dropped with its sockets, ms. Default 300 000. */
@@ -103,6 +109,7 @@ export interface ResolvedServerConfig {
   onConnectionOpen: ((info: ConnectionInfo) => void) | undefined;
   onConnectionClose: ((stats: ConnectionStats) => void) | undefined;
   transforms: ((info: ConnectionInfo) => RelayTransforms | undefined) | undefined;
+  observer: Partial<ServerObserver> | undefined;
   mode: ServerMode;
   natTimeoutMs: number;
   natCapacity: number;
@@ -152,6 +159,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
     onConnectionClose: checkFunction(o.onConnectionClose, 'onConnectionClose'),
     transforms: checkFunction(o.transforms, 'transforms'),
+    observer: checkObserver<ServerObserver>(o.observer),
     mode: checkMode(o.mode),
     natTimeoutMs: checkMs(o.natTimeoutMs, 'natTimeoutMs'),
     natCapacity: checkInt(o.natCapacity, 'natCapacity', 1, 2 ** 20),
@@ -164,4 +172,5 @@ function resolveForbidden(list: unknown): TargetFilter | undefined {
   const entries = list.map((e, i) => checkString(e, `forbiddenIp[${i}]`).trim()).filter((e) => e !== '');
   return entries.length === 0 ? undefined : new TargetFilter(entries);
 }
+
 

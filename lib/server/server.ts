@@ -7,7 +7,13 @@ import { EventEmitter } from 'node:events';
 import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } from './server-options.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
-import { Relay, type ConnectionInfo, type ConnectionStats, type RelayContext } from './tcp-session.js';
+import { TcpSession } from './tcp-session.js';
+import type { TcpSessionContext } from './tcp-session-context.js';
+import { UserTable } from './user-table.js';
+import { DEFAULT_USER_NAME } from '../crypto/key-ring.js';
+import { combineObservers } from '../observer.js';
+import { cipherFamilyOf } from '../stream/cipher-family-of.js';
+import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort, stripBrackets } from '../protocol/address.js';
@@ -32,9 +38,11 @@ export interface SsServerEvents {
  */
 export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #config: ResolvedServerConfig;
-  readonly #context: RelayContext;
+  readonly #context: TcpSessionContext;
+  readonly #users: UserTable;
+  readonly #observer: ServerObserver;
   readonly #servers: Server[] = [];
-  readonly #relays = new Set<Relay>();
+  readonly #sessions = new Set<TcpSession>();
   #closing: Promise<void> | undefined;
   #udp: UdpRelay | undefined;
   #onDrained: (() => void) | undefined;
@@ -44,9 +52,21 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     super();
     const c = resolveServerOptions(options);
     this.#config = c;
+    this.#users = new UserTable([{ name: DEFAULT_USER_NAME, key: c.masterKey }]);
+    // Hooks, events and the debug log are views of the one observer.
+    this.#observer = combineObservers<ConnectionInfo, ConnectionStats>(
+      {
+        connectionOpened: (info) => {
+          c.onConnectionOpen?.(info);
+          this.emit('connectionOpen', info);
+        },
+        connectionClosed: this.#reportClose,
+      },
+      c.observer,
+    );
     this.#context = {
-      spec: c.spec,
-      masterKey: c.masterKey,
+      family: cipherFamilyOf(c.spec),
+      users: this.#users,
       replayFilter: c.replayFilter ?? new ReplayFilter(c.replayCapacity),
       targetFilter: c.targetFilter,
       lookup: c.lookup,
@@ -55,12 +75,17 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
       logger: c.logger,
-      onOpen: (info) => {
-        c.onConnectionOpen?.(info);
-        this.emit('connectionOpen', info);
-      },
+      observer: this.#observer,
       transforms: c.transforms,
     };
+  }
+
+  /**
+   * The users of this server's listeners: one today, built from `password`
+   * or `key`. Changes apply to new connections; live ones keep their key.
+   */
+  get users(): UserTable {
+    return this.#users;
   }
 
   /** The method in use. */
@@ -70,7 +95,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   /** Connections currently open. */
   get connections(): number {
-    return this.#relays.size;
+    return this.#sessions.size;
   }
 
   /** UDP relay counters (packets, drops by reason, associations); undefined before `listen()` or with `mode: 'tcp_only'`. */
@@ -129,7 +154,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
-    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const udp = new UdpRelay({ spec: c.spec, users: this.#users, observer: this.#observer, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }
@@ -162,11 +187,11 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
     const udpClosed = this.#udp?.close();
     const drained = new Promise<void>((resolve) => {
-      if (this.#relays.size === 0) resolve();
+      if (this.#sessions.size === 0) resolve();
       else this.#onDrained = resolve;
     });
     const timer = setTimeout(() => {
-      for (const relay of this.#relays) relay.abort('ERR_SS_SHUTDOWN', 'server shutting down');
+      for (const session of this.#sessions) session.abort('ERR_SS_SHUTDOWN', 'server shutting down');
     }, graceMs);
     await drained;
     clearTimeout(timer);
@@ -179,18 +204,22 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       socket.destroy();
       return;
     }
-    const relay = new Relay(socket, this.#context, (stats) => {
-      this.#relays.delete(relay);
-      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-      if (this.#relays.size === 0) this.#onDrained?.();
+    const session = new TcpSession(socket, this.#context, (stats) => {
+      this.#sessions.delete(session);
+      if (this.#sessions.size === 0) this.#onDrained?.();
       try {
-        this.#config.onConnectionClose?.(stats);
-        this.emit('connectionClose', stats);
+        this.#observer.connectionClosed(stats);
       } catch (err) {
         this.#config.logger.error('connectionClose hook threw', { error: err as Error });
       }
     });
-    this.#relays.add(relay);
+    this.#sessions.add(session);
+  };
+
+  readonly #reportClose = (stats: ConnectionStats): void => {
+    this.#config.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+    this.#config.onConnectionClose?.(stats);
+    this.emit('connectionClose', stats);
   };
 
   readonly #serverOnError = (err: Error): void => {

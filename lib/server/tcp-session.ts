@@ -21,73 +21,24 @@
 import type { Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
 import { pipeline } from '../stream/pipeline.js';
-import type { Duplex } from 'node:stream';
-import type { CipherSpec } from '../crypto/methods.js';
-import type { ReplayFilter } from '../crypto/replay-filter.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { handshakeFailureKind } from '../observer.js';
 import { formatHostPort, type Address } from '../protocol/address.js';
 import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
-import type { TargetFilter } from './egress/target-filter.js';
-import { DecryptTransform } from '../stream/decrypt-transform.js';
-import { EncryptTransform } from '../stream/encrypt-transform.js';
+import { createCipherContext, type CipherContext } from '../stream/cipher-context.js';
+import type { DecryptStream } from '../stream/cipher-family.js';
 import { HeaderParser } from '../stream/header-parser.js';
-import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
-
-/** What is known about a connection while it is open. */
-export interface ConnectionInfo {
-  /** The client's address and port as seen by the server. */
-  remoteAddress: string;
-  remotePort: number;
-  /** The target from the address header (unset before the header is read). */
-  target?: Address;
-  /** The IP actually dialed (after name resolution). */
-  targetAddress?: string;
-}
-
-/** What is reported when a connection closes. */
-export interface ConnectionStats extends ConnectionInfo {
-  /** `'OK'`, or the `ERR_SS_*` code of what ended the connection. */
-  status: 'OK' | SsErrorCode;
-  /** Payload bytes delivered to the target (client to target). */
-  bytesUp: number;
-  /** Payload bytes received from the target (target to client). */
-  bytesDown: number;
-  /** Milliseconds from accept to close. */
-  durationMs: number;
-}
-
-/** Extra streams a user may insert into each direction of a relay. */
-export interface RelayTransforms {
-  /** Between HeaderParser and the target: sees the client's plaintext. */
-  upstream?: Duplex[];
-  /** Between the target and EncryptTransform: sees the target's plaintext. */
-  downstream?: Duplex[];
-}
-
-/** Everything a relay needs, resolved once by the server. */
-export interface RelayContext {
-  spec: CipherSpec;
-  masterKey: Buffer;
-  replayFilter: ReplayFilter | undefined;
-  targetFilter: TargetFilter | undefined;
-  lookup: LookupFunction;
-  connect: ConnectFunction;
-  handshakeTimeoutMs: number;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-  logger: Logger;
-  onOpen?: (info: ConnectionInfo) => void;
-  transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;
-}
+import type { ConnectionInfo, ConnectionStats, RelayTransforms } from './connection-info.js';
+import type { TcpSessionContext } from './tcp-session-context.js';
 
 const noop = (): void => {};
 
 /** One server-side connection. Created per accepted socket by the server. */
-export class Relay {
-  readonly #ctx: RelayContext;
+export class TcpSession {
+  readonly #ctx: TcpSessionContext;
   readonly #client: Socket;
-  readonly #decrypt: DecryptTransform;
+  readonly #cipher: CipherContext = createCipherContext();
+  readonly #decrypt: DecryptStream;
   readonly #header: HeaderParser;
   readonly #onClose: (stats: ConnectionStats) => void;
   readonly #started = Date.now();
@@ -102,7 +53,7 @@ export class Relay {
    * Starts serving `client`. `onClose` is called exactly once, after both
    * sockets are closed.
    */
-  constructor(client: Socket, ctx: RelayContext, onClose: (stats: ConnectionStats) => void) {
+  constructor(client: Socket, ctx: TcpSessionContext, onClose: (stats: ConnectionStats) => void) {
     this.#ctx = ctx;
     this.#client = client;
     this.#onClose = onClose;
@@ -110,7 +61,7 @@ export class Relay {
     // No setNoDelay here: the listener is created with noDelay: true.
     client.on('error', this.#clientOnError);
     client.on('close', this.#clientOnClose);
-    this.#decrypt = new DecryptTransform({ spec: ctx.spec, masterKey: ctx.masterKey, replayFilter: ctx.replayFilter });
+    this.#decrypt = ctx.family.createDecrypt({ keys: ctx.users, context: this.#cipher, clientAddress: this.#info.remoteAddress, replayFilter: ctx.replayFilter });
     this.#header = new HeaderParser();
     this.#decrypt.on('error', this.#onHandshakeError);
     this.#header.on('error', this.#onHandshakeError);
@@ -175,6 +126,7 @@ export class Relay {
   };
 
   readonly #onTarget = (target: Address): void => {
+    this.#info.user = this.#cipher.user?.name;
     this.#info.target = target;
     this.#resolve(target).then(
       (ip) => this.#dial(ip, target.port),
@@ -230,7 +182,7 @@ export class Relay {
     remote.setNoDelay(true);
     let extra: RelayTransforms;
     try {
-      this.#ctx.onOpen?.(this.#info);
+      this.#ctx.observer.connectionOpened(this.#info);
       extra = this.#ctx.transforms?.(this.#info) ?? {};
     } catch (err) {
       // A throwing user hook fails this connection only.
@@ -239,7 +191,7 @@ export class Relay {
       this.#teardown();
       return;
     }
-    const encrypt = new EncryptTransform({ spec: this.#ctx.spec, masterKey: this.#ctx.masterKey, replayFilter: this.#ctx.replayFilter });
+    const encrypt = this.#ctx.family.createEncrypt({ key: this.#cipher.user!.key, context: this.#cipher, replayFilter: this.#ctx.replayFilter });
     // Swap the handshake pipes for the pipelines; no data is in flight in between.
     unlink(client);
     unlink(this.#decrypt);
@@ -269,6 +221,11 @@ export class Relay {
     const report = (): void => {
       const status = this.#error?.code ?? 'OK';
       if (status === 'ERR_SS_INTERNAL') this.#ctx.logger.error('internal error', { error: this.#error?.cause ?? this.#error });
+      const kind = this.#relaying || status === 'OK' ? undefined : handshakeFailureKind(status);
+      if (kind !== undefined) {
+        const { remoteAddress, remotePort } = this.#info;
+        this.#ctx.observer.handshakeFailed({ kind, code: status as Exclude<typeof status, 'OK'>, remoteAddress, remotePort, bytes: this.#client.bytesRead });
+      }
       this.#onClose({
         ...this.#info,
         status,

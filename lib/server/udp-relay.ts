@@ -3,8 +3,8 @@
  * port as the TCP listener, relaying each authenticated datagram to its
  * target and the target's replies back.
  *
- *   client ── ss packet ──▶ listener ─ decryptPacket ─ decodeAddress ─ lookup ─ filter ─▶ NAT entry socket ──▶ target
- *   client ◀─ ss packet ─── listener ◀─ encryptPacket(addr(source) || reply) ◀──────────── NAT entry socket ◀── any source
+ *   client ── ss packet ──▶ listener ─ openPacket (finds the user) ─ decodeAddress ─ lookup ─ filter ─▶ NAT entry socket ──▶ target
+ *   client ◀─ ss packet ─── listener ◀─ sealPacket(user's key, addr(source) || reply) ◀─────────────── NAT entry socket ◀── any source
  *
  * Probe policy (docs/PROBES.md): a datagram that is too short, fails to
  * authenticate, has a bad address header, names a forbidden target or fails
@@ -18,25 +18,34 @@ import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 
 import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIPv4, type AddressInfo } from 'node:net';
+import { singleKeyRing, type CipherUser, type KeyRing } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import { replayError, SsError, toSsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
+import { combineObservers, type Observer } from '../observer.js';
+import { cipherFamilyOf } from '../stream/cipher-family-of.js';
+import type { CipherFamily } from '../stream/cipher-family.js';
+import { dropReason } from '../transport/drop-reason.js';
+import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
+import { udpLogObserver } from '../transport/udp-log-observer.js';
 import { decodeAddress, encodeAddress, type DecodedAddress } from '../protocol/address.js';
 import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
 import type { TargetFilter } from './egress/target-filter.js';
 import type { LookupFunction } from '../transport/dial.js';
 import { bindSocket } from '../transport/bind-socket.js';
-import { DropCounter, type UdpDropReason } from '../transport/drop-counter.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
 import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
-import { decryptPacket, encryptPacket } from '../crypto/aead-packet.js';
 
 /** Options of {@link UdpRelay}. */
 export interface UdpRelayOptions {
   /** The method. */
   spec: CipherSpec;
-  /** The master key. */
-  masterKey: Buffer;
+  /** The master key of a one-user relay. Give this or `users`. */
+  masterKey?: Buffer;
+  /** The users whose keys may open a datagram (the server's user table). Give this or `masterKey`. */
+  users?: KeyRing;
+  /** Receives packets, drops and associations. Default: none (the relay's own `stats` still count). */
+  observer?: Partial<Observer>;
   /** Refuses resolved target IPs. Default: none (everything allowed). */
   targetFilter?: TargetFilter | undefined;
   /** Resolver for host-name targets (`dns.lookup` signature, `{all: true}`). Default `dns.lookup`. */
@@ -59,26 +68,10 @@ export interface UdpRelayOptions {
   replayFilter?: ReplayFilter;
 }
 
-export type { UdpDropReason } from '../transport/drop-counter.js';
+export type { UdpDropReason } from '../observer.js';
 
 /** Counters of a {@link UdpRelay}, since it was created. */
-export interface UdpRelayStats {
-  /** Datagrams received from clients. */
-  packetsIn: number;
-  /** Payloads sent to targets. */
-  packetsToTarget: number;
-  /** Datagrams received from targets. */
-  packetsFromTarget: number;
-  /** Packets sent to clients. */
-  packetsOut: number;
-  /** Dropped datagrams (either direction), by reason. */
-  dropped: Record<UdpDropReason, number>;
-  /** Associations now. */
-  associations: number;
-  /** Associations dropped for idleness / evicted to make room. */
-  expired: number;
-  evicted: number;
-}
+export type UdpRelayStats = UdpStats;
 
 /** Events of {@link UdpRelay}. */
 export interface UdpRelayEvents {
@@ -91,46 +84,50 @@ interface Client {
   port: number;
   /** The listening socket the client last used: replies go out on it. */
   listener: Socket;
+  /** The user whose key opened the client's last datagram: replies are sealed with it. */
+  user: CipherUser;
 }
 
 /** The server's UDP relay. Nothing listens until `listen()`. */
 export class UdpRelay extends EventEmitter<UdpRelayEvents> {
-  readonly #spec: CipherSpec;
-  readonly #masterKey: Buffer;
+  readonly #family: CipherFamily;
+  readonly #users: KeyRing;
   readonly #filter: TargetFilter | undefined;
   readonly #lookup: LookupFunction;
   readonly #logger: Logger;
   readonly #createSocket: (type: UdpSocketType) => Socket;
   readonly #nat: NatTable<Client>;
   readonly #listeners: Socket[] = [];
-  readonly #counts = { packetsIn: 0, packetsToTarget: 0, packetsFromTarget: 0, packetsOut: 0 };
-  readonly #drops: DropCounter;
+  readonly #counters = new UdpCounters();
+  readonly #observer: Observer;
   #closed = false;
   readonly #replay: ReplayFilter | undefined;
 
-  /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity` */
+  /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity`, or unless exactly one of `masterKey` and `users` is given */
   constructor(options: UdpRelayOptions) {
     super();
-    this.#spec = options.spec;
-    this.#masterKey = options.masterKey;
+    if ((options.masterKey === undefined) === (options.users === undefined)) throw new TypeError('give exactly one of masterKey and users');
+    this.#family = cipherFamilyOf(options.spec);
+    this.#users = options.users ?? singleKeyRing(options.masterKey!);
     this.#filter = options.targetFilter;
     this.#replay = options.replayFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
-    this.#drops = new DropCounter(this.#logger);
+    this.#observer = combineObservers(this.#counters, udpLogObserver(this.#logger), options.observer);
     this.#nat = new NatTable<Client>({
       timeoutMs: options.natTimeoutMs,
       capacity: options.natCapacity,
       clock: options.clock,
       createSocket: this.#createTargetSocket,
-      onDispose: (entry, reason) => this.#logger.debug('udp association closed', { client: entry.key, reason }),
+      onOpen: (entry) => this.#observer.natOpened(entry.key),
+      onDispose: (entry, reason) => this.#observer.natClosed(entry.key, reason),
     });
   }
 
   /** A snapshot of the counters. */
   get stats(): UdpRelayStats {
-    return { ...this.#counts, dropped: this.#drops.counts, associations: this.#nat.size, expired: this.#nat.expired, evicted: this.#nat.evicted };
+    return this.#counters.stats;
   }
 
   /**
@@ -179,22 +176,24 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
 
   #onClientMessage(listener: Socket, msg: Buffer, rinfo: RemoteInfo): void {
     if (this.#closed) return;
-    this.#counts.packetsIn++;
+    this.#observer.udpPacket('fromClient', msg.length, undefined);
     let target: DecodedAddress;
     let payload: Buffer;
+    let user: CipherUser;
     try {
-      const plaintext = decryptPacket(this.#spec, this.#masterKey, msg);
+      const opened = this.#family.openPacket(msg, this.#users, rinfo.address);
       // Checked after authentication only, so garbage cannot fill the filter.
-      if (this.#replay && !this.#replay.add(msg.subarray(0, this.#spec.saltLength))) throw replayError();
-      const header = decodeAddress(plaintext, 0);
+      if (this.#replay && !this.#replay.add(opened.replayId)) throw replayError();
+      const header = decodeAddress(opened.plaintext, 0);
       if (header === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'plaintext has no complete address header');
       target = header;
-      payload = plaintext.subarray(header.length);
+      payload = opened.plaintext.subarray(header.length);
+      user = opened.user;
     } catch (err) {
       this.#drop(err, rinfo);
       return;
     }
-    const client: Client = { address: rinfo.address, port: rinfo.port, listener };
+    const client: Client = { address: rinfo.address, port: rinfo.port, listener, user };
     let ip: string | null;
     try {
       ip = literalTarget(target, this.#filter);
@@ -210,8 +209,9 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     if (this.#closed) return;
     const entry = this.#nat.acquire(`${client.address}:${client.port}`, () => client);
     entry.context.listener = client.listener;
+    entry.context.user = client.user;
     const socket = entry.socket(isIPv4(ip) ? 'udp4' : 'udp6');
-    this.#counts.packetsToTarget++;
+    this.#observer.udpPacket('toRemote', payload.length, client.user.name);
     socket.send(payload, port, ip, (err) => {
       if (err) this.#drop(toSsError(err, 'ERR_SS_RELAY_REMOTE'), client);
     });
@@ -229,25 +229,26 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
 
   #onTargetMessage(entry: NatEntry<Client>, msg: Buffer, source: RemoteInfo): void {
     if (entry.closed) return;
-    this.#counts.packetsFromTarget++;
-    this.#nat.touch(entry);
     const client = entry.context;
+    this.#observer.udpPacket('fromRemote', msg.length, client.user.name);
+    this.#nat.touch(entry);
     let packet: Buffer;
     try {
-      packet = encryptPacket(this.#spec, this.#masterKey, Buffer.concat([encodeAddress(source.address, source.port), msg]));
-      this.#replay?.add(packet.subarray(0, this.#spec.saltLength));
+      packet = this.#family.sealPacket(client.user.key, Buffer.concat([encodeAddress(source.address, source.port), msg]));
+      this.#replay?.add(packet.subarray(0, this.#family.spec.saltLength));
     } catch (err) {
       this.#drop(err, source);
       return;
     }
     client.listener.send(packet, client.port, client.address, (err) => {
       if (err) this.#drop(toSsError(err, 'ERR_SS_RELAY_CLIENT'), client);
-      else this.#counts.packetsOut++;
+      else this.#observer.udpPacket('toClient', packet.length, client.user.name);
     });
   }
 
   #drop(err: unknown, from: { address: string; port: number }): void {
-    this.#drops.drop(err, from);
+    const { reason, error } = dropReason(err);
+    this.#observer.udpDropped(reason, from, error);
   }
 
   readonly #listenerOnError = (err: Error): void => {

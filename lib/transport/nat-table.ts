@@ -14,6 +14,7 @@
  * aimed at the oldest entry, and every operation is O(1).
  */
 import type { Socket } from 'node:dgram';
+import type { NatCloseReason } from '../observer.js';
 
 /** Default idle time after which an association is dropped, ms (5 min). */
 export const DEFAULT_NAT_TIMEOUT_MS = 300_000;
@@ -24,7 +25,7 @@ export const DEFAULT_NAT_CAPACITY = 1024;
 export type UdpSocketType = 'udp4' | 'udp6';
 
 /** Why an entry went away. */
-export type NatDisposeReason = 'idle' | 'evicted' | 'closed';
+export type NatDisposeReason = NatCloseReason;
 
 /** Time and timers, injectable for tests. Default: `Date.now` and unref'd real timers. */
 export interface NatClock {
@@ -52,6 +53,8 @@ export interface NatTableOptions<T> {
   timeoutMs?: number;
   /** Maximum number of entries. Default {@link DEFAULT_NAT_CAPACITY}. */
   capacity?: number;
+  /** Called after an entry is created. */
+  onOpen?: (entry: NatEntry<T>) => void;
   /** Called after an entry is disposed (its sockets are closed by then). */
   onDispose?: (entry: NatEntry<T>, reason: NatDisposeReason) => void;
   /** Time source. Default {@link SYSTEM_CLOCK}. */
@@ -115,6 +118,7 @@ export class NatTable<T> {
   readonly #entries = new Map<string, NatEntry<T>>();
   readonly #create: NatTableOptions<T>['createSocket'];
   readonly #onDispose: NatTableOptions<T>['onDispose'];
+  readonly #onOpen: NatTableOptions<T>['onOpen'];
   readonly #clock: NatClock;
   readonly #timeoutMs: number;
   readonly #capacity: number;
@@ -126,6 +130,7 @@ export class NatTable<T> {
   constructor(options: NatTableOptions<T>) {
     this.#create = options.createSocket;
     this.#onDispose = options.onDispose;
+    this.#onOpen = options.onOpen;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_NAT_TIMEOUT_MS;
     this.#capacity = options.capacity ?? DEFAULT_NAT_CAPACITY;
@@ -170,6 +175,7 @@ export class NatTable<T> {
     const entry = new NatEntry(key, init(), this.#create, this.#clock.now());
     this.#entries.set(key, entry);
     this.#schedule();
+    this.#onOpen?.(entry);
     return entry;
   }
 

@@ -11,11 +11,11 @@ const TABLE = [
   ['xchacha20-ietf-poly1305', 32, 32, 24, 16, 'chacha20-poly1305', true],
 ] as const;
 
-t.test('the table has the sizes of all five AEAD methods', async (t) => {
+t.test('the table has the family and sizes of all five AEAD methods', async (t) => {
   t.same(METHOD_NAMES, TABLE.map((row) => row[0]));
   t.equal(METHODS.size, 5);
   for (const [name, keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce] of TABLE) {
-    t.same(getMethod(name), { name, keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce }, name);
+    t.same(getMethod(name), { name, kind: 'aead', keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce }, name);
   }
 });
 

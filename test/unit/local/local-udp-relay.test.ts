@@ -97,7 +97,7 @@ t.test('drops fragments and malformed datagrams without learning the sender', as
   t.same(await app.collect(300), []);
   t.match(local.stats.dropped, { fragmented: 1, tooShort: 1, badHeader: 1 });
   t.equal(local.client, undefined);
-  t.equal(local.stats.packetsToServer, 0);
+  t.equal(local.stats.packetsToRemote, 0);
 });
 
 t.test('a server with another key gets nothing through and nothing back', async (t) => {

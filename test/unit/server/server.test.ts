@@ -5,7 +5,7 @@ import { Transform } from 'node:stream';
 import t, { type Test } from 'tap';
 import { createServer, type SsServer } from '../../../lib/server/server.js';
 import type { ServerOptions } from '../../../lib/server/server-options.js';
-import type { ConnectionStats } from '../../../lib/server/tcp-session.js';
+import type { ConnectionStats } from '../../../lib/server/connection-info.js';
 import type { LookupFunction } from '../../../lib/transport/dial.js';
 import { EncryptTransform } from '../../../lib/stream/encrypt-transform.js';
 import { encodeAddress } from '../../../lib/protocol/address.js';

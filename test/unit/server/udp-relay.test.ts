@@ -48,7 +48,7 @@ t.test('relays a datagram to an IPv4 target and encrypts the reply, labelled wit
     t.match(reply.source, { type: 'ipv4', host: '127.0.0.1', port: echo.port }, `${n} bytes`);
   }
   const s = relay.stats;
-  t.ok(s.packetsIn >= 5 && s.packetsOut >= 5 && s.packetsToTarget >= 5 && s.packetsFromTarget >= 5);
+  t.ok(s.packetsFromClient >= 5 && s.packetsToClient >= 5 && s.packetsToRemote >= 5 && s.packetsFromRemote >= 5);
   t.equal(s.associations, 1, 'one client, one association');
   t.equal(echo.sources.size, 1, 'the target sees one source port for the association');
 });
@@ -91,12 +91,12 @@ t.test('drops garbage silently, counts it, and opens no association', async (t) 
   client.sendRaw(good(Buffer.from('017f0000', 'hex')));
   t.same(await client.collect(300), [], 'no reply at all');
   const s = relay.stats;
-  t.equal(s.packetsIn, 15 + 5);
+  t.equal(s.packetsFromClient, 15 + 5);
   t.equal(s.dropped.tooShort, 7 + 2, 'shorter than salt + tag (0, 7, ..., 42 < 48), and plaintexts without a full header');
   t.equal(s.dropped.decrypt, 8 + 1, 'random bytes (49, ..., 98) and the wrong key');
   t.equal(s.dropped.badHeader, 2, 'ATYP 5, empty host name');
   t.equal(s.associations, 0);
-  t.equal(s.packetsToTarget + s.packetsOut, 0);
+  t.equal(s.packetsToRemote + s.packetsToClient, 0);
 });
 
 t.test('drops forbidden targets by default policy, also after DNS', async (t) => {

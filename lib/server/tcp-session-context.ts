@@ -1,0 +1,29 @@
+/**
+ * What every TCP session of a listener shares, resolved once by the server.
+ */
+import type { KeyRing } from '../crypto/key-ring.js';
+import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { Logger } from '../logger.js';
+import type { CipherFamily } from '../stream/cipher-family.js';
+import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
+import type { ConnectionInfo, RelayTransforms, ServerObserver } from './connection-info.js';
+import type { TargetFilter } from './egress/target-filter.js';
+
+/** Everything a {@link TcpSession} needs. */
+export interface TcpSessionContext {
+  /** The method's family: builds each connection's two cipher directions. */
+  family: CipherFamily;
+  /** The listener's users (a `UserTable`): the decrypt side finds the connection's among them. */
+  users: KeyRing;
+  replayFilter: ReplayFilter | undefined;
+  targetFilter: TargetFilter | undefined;
+  lookup: LookupFunction;
+  connect: ConnectFunction;
+  handshakeTimeoutMs: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  logger: Logger;
+  /** Told of opens, closes and handshake failures; `connectionOpened` may throw to refuse a connection. */
+  observer: ServerObserver;
+  transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;
+}

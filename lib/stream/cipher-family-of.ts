@@ -1,0 +1,23 @@
+/**
+ * Finds the {@link CipherFamily} of a method: the only place that matches
+ * on `spec.kind`.
+ */
+import type { CipherSpec } from '../crypto/methods.js';
+import { createAeadFamily } from './aead-family.js';
+import type { CipherFamily } from './cipher-family.js';
+
+const FAMILIES = new WeakMap<CipherSpec, CipherFamily>();
+
+/** The family of `spec`, bound to it (built once per spec). */
+export function cipherFamilyOf(spec: CipherSpec): CipherFamily {
+  let family = FAMILIES.get(spec);
+  if (family === undefined) {
+    switch (spec.kind) {
+      case 'aead':
+        family = createAeadFamily(spec);
+        break;
+    }
+    FAMILIES.set(spec, family);
+  }
+  return family;
+}
