@@ -35,9 +35,15 @@ t.test('sends the header at once with a zero delay, and at EOF with no data', as
 });
 
 t.test('clears its timer when destroyed', async (t) => {
-  const f = new FirstPacketTransform({ header, delayMs: 20 });
+  // Counted through the live timers, not through output: a pending timer
+  // would push nothing after destroy, but it would still hold the event loop
+  // (and the transform) until it fired.
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const f = new FirstPacketTransform({ header, delayMs: 60_000 });
   f.on('data', () => t.fail('no data after destroy'));
+  t.equal(timers(), before + 1, 'the delay timer is running');
   f.destroy();
-  await new Promise((r) => setTimeout(r, 50));
-  t.pass();
+  await new Promise((r) => setImmediate(r));
+  t.equal(timers(), before, 'destroy cleared it');
 });
