@@ -15,6 +15,7 @@
  * but costs the connection nothing else).
  */
 import type { SsErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
 
 /** What a failed handshake was, from the error that ended it. */
 export type HandshakeFailureKind = 'auth' | 'replay' | 'timeout' | 'forbidden' | 'protocol';
@@ -129,4 +130,42 @@ const KIND_BY_CODE: Partial<Record<SsErrorCode, HandshakeFailureKind>> = {
  */
 export function handshakeFailureKind(code: SsErrorCode): HandshakeFailureKind | undefined {
   return KIND_BY_CODE[code];
+}
+
+/**
+ * Reports a connection that ended before relaying as a handshake failure,
+ * when its status is one (see {@link handshakeFailureKind}).
+ */
+export function reportHandshakeFailure(observer: Observer<never, never>, status: 'OK' | SsErrorCode, peer: { remoteAddress: string; remotePort: number }, bytes: number): void {
+  const kind = status === 'OK' ? undefined : handshakeFailureKind(status);
+  if (kind === undefined) return;
+  observer.handshakeFailed({ kind, code: status as SsErrorCode, remoteAddress: peer.remoteAddress, remotePort: peer.remotePort, bytes });
+}
+
+/** The hooks and events of `SsServer` and `SsLocal`, as a view of the observer. */
+export function hooksObserver<I, S>(
+  hooks: { onConnectionOpen?: ((info: I) => void) | undefined; onConnectionClose?: ((stats: S) => void) | undefined },
+  emit: (event: 'connectionOpen' | 'connectionClose', arg: I | S) => void,
+  logClose: (stats: S) => void,
+): Pick<Observer<I, S>, 'connectionOpened' | 'connectionClosed'> {
+  return {
+    connectionOpened(info: I): void {
+      hooks.onConnectionOpen?.(info);
+      emit('connectionOpen', info);
+    },
+    connectionClosed(stats: S): void {
+      logClose(stats);
+      hooks.onConnectionClose?.(stats);
+      emit('connectionClose', stats);
+    },
+  };
+}
+
+/** Reports a closed connection; a throwing observer or hook is logged, never thrown. */
+export function reportClosed<S>(observer: Observer<never, S>, stats: S, logger: Logger): void {
+  try {
+    observer.connectionClosed(stats);
+  } catch (err) {
+    logger.error('connectionClose hook threw', { error: err as Error });
+  }
 }

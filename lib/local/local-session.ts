@@ -22,7 +22,7 @@ import { encodeSocks5Reply, Socks5Command, Socks5Reply, socks5ReplyFor } from '.
 import { Socks5Handshake } from '../protocol/socks5-handshake.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { pipeSession } from './session-pipes.js';
-import { handshakeFailureKind } from '../observer.js';
+import { reportHandshakeFailure } from '../observer.js';
 import { dialServer } from './server-dialer.js';
 import type { LocalContext } from './local-context.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
@@ -280,11 +280,7 @@ export class LocalSession {
     this.#abort.abort();
     const report = (): void => {
       const status = this.#error?.code ?? 'OK';
-      const kind = this.#relaying || status === 'OK' ? undefined : handshakeFailureKind(status);
-      if (kind !== undefined) {
-        const { remoteAddress, remotePort } = this.#info;
-        this.#ctx.observer.handshakeFailed({ kind, code: status as Exclude<typeof status, 'OK'>, remoteAddress, remotePort, bytes: this.#client.bytesRead });
-      }
+      if (!this.#relaying) reportHandshakeFailure(this.#ctx.observer, status, this.#info, this.#client.bytesRead);
       this.#onClose({
         ...this.#info,
         status,

@@ -12,7 +12,7 @@ import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLo
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
-import { combineObservers } from '../observer.js';
+import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
 import { createServerCiphers } from './server-ciphers.js';
 import { LocalSession } from './local-session.js';
 import { type LocalContext } from './local-context.js';
@@ -53,16 +53,10 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger, observer: c.observer });
     }
     // Hooks, events and the debug log are views of the one observer.
-    this.#observer = combineObservers<LocalConnectionInfo, LocalConnectionStats>(
-      {
-        connectionOpened: (info) => {
-          c.onConnectionOpen?.(info);
-          this.emit('connectionOpen', info);
-        },
-        connectionClosed: this.#reportClose,
-      },
-      c.observer,
-    );
+    const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(c, (event, arg) => this.emit(event, arg as never), (s) => {
+      c.logger.debug('connection closed', { client: s.remoteAddress, via: s.frontEnd, status: s.status, up: s.bytesUp, down: s.bytesDown });
+    });
+    this.#observer = combineObservers(hooks, c.observer);
     this.#context = {
       ciphers: createServerCiphers(c.spec, c.masterKey),
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
@@ -188,19 +182,9 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }
     const session = new LocalSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
-      try {
-        this.#observer.connectionClosed(stats);
-      } catch (err) {
-        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
-      }
+      reportClosed(this.#observer, stats, this.#config.logger);
     });
     this.#sessions.add(session);
-  };
-
-  readonly #reportClose = (stats: LocalConnectionStats): void => {
-    this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-    this.#config.onConnectionClose?.(stats);
-    this.emit('connectionClose', stats);
   };
 
   readonly #serverOnError = (err: Error): void => {

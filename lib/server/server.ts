@@ -11,7 +11,7 @@ import { TcpSession } from './tcp-session.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
 import { UserTable } from './user-table.js';
 import { DEFAULT_USER_NAME } from '../crypto/key-ring.js';
-import { combineObservers } from '../observer.js';
+import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
@@ -54,16 +54,10 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#config = c;
     this.#users = new UserTable([{ name: DEFAULT_USER_NAME, key: c.masterKey }]);
     // Hooks, events and the debug log are views of the one observer.
-    this.#observer = combineObservers<ConnectionInfo, ConnectionStats>(
-      {
-        connectionOpened: (info) => {
-          c.onConnectionOpen?.(info);
-          this.emit('connectionOpen', info);
-        },
-        connectionClosed: this.#reportClose,
-      },
-      c.observer,
-    );
+    const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(c, (event, arg) => this.emit(event, arg as never), (s) => {
+      c.logger.debug('connection closed', { client: s.remoteAddress, user: s.user, status: s.status, up: s.bytesUp, down: s.bytesDown });
+    });
+    this.#observer = combineObservers(hooks, c.observer);
     this.#context = {
       family: cipherFamilyOf(c.spec),
       users: this.#users,
@@ -207,19 +201,9 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const session = new TcpSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
       if (this.#sessions.size === 0) this.#onDrained?.();
-      try {
-        this.#observer.connectionClosed(stats);
-      } catch (err) {
-        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
-      }
+      reportClosed(this.#observer, stats, this.#config.logger);
     });
     this.#sessions.add(session);
-  };
-
-  readonly #reportClose = (stats: ConnectionStats): void => {
-    this.#config.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-    this.#config.onConnectionClose?.(stats);
-    this.emit('connectionClose', stats);
   };
 
   readonly #serverOnError = (err: Error): void => {

@@ -22,7 +22,7 @@ import type { Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
 import { pipeline } from '../stream/pipeline.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
-import { handshakeFailureKind } from '../observer.js';
+import { reportHandshakeFailure } from '../observer.js';
 import { formatHostPort, type Address } from '../protocol/address.js';
 import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
 import { createCipherContext, type CipherContext } from '../stream/cipher-context.js';
@@ -221,11 +221,7 @@ export class TcpSession {
     const report = (): void => {
       const status = this.#error?.code ?? 'OK';
       if (status === 'ERR_SS_INTERNAL') this.#ctx.logger.error('internal error', { error: this.#error?.cause ?? this.#error });
-      const kind = this.#relaying || status === 'OK' ? undefined : handshakeFailureKind(status);
-      if (kind !== undefined) {
-        const { remoteAddress, remotePort } = this.#info;
-        this.#ctx.observer.handshakeFailed({ kind, code: status as Exclude<typeof status, 'OK'>, remoteAddress, remotePort, bytes: this.#client.bytesRead });
-      }
+      if (!this.#relaying) reportHandshakeFailure(this.#ctx.observer, status, this.#info, this.#client.bytesRead);
       this.#onClose({
         ...this.#info,
         status,
