@@ -2,8 +2,12 @@
 /**
  * ss-stream-server: the command-line Shadowsocks server. Run with --help.
  * Everything but wiring to the process lives in lib/cli/run-server-cli.ts.
+ * The ignored signals are caught before the rest loads (SIGUSR1 would open
+ * Node's inspector): see lib/cli/ignored-signals.ts.
  */
-import { hideBin } from 'yargs/helpers';
-import { runServerCli } from '../lib/cli/run-server-cli.js';
+import { catchIgnoredSignals } from '../lib/cli/ignored-signals.js';
 
+catchIgnoredSignals();
+const { hideBin } = await import('yargs/helpers');
+const { runServerCli } = await import('../lib/cli/run-server-cli.js');
 process.exit(await runServerCli(hideBin(process.argv)));

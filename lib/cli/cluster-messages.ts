@@ -6,6 +6,11 @@
  *   primary ──{start}──▶ worker            options already validated by the primary
  *   primary ◀──{listening | listenFailed}── worker
  *   primary ──{stop}───▶ worker            graceful: same as a first SIGTERM
+ *   primary ◀─{salts}─▶ worker             any time, also before {start}
+ *
+ * Several messages can arrive in one read of the channel and are emitted
+ * in the same tick: a worker takes them through one persistent listener
+ * ({@link WorkerInbox}), never `once()` in a loop.
  *
  * The options carry the password or key: they travel only over this
  * private channel, never through argv or the environment.

@@ -6,6 +6,7 @@
  *        ─▶ listen   (exit 1 on error) ─▶ wait for a signal ─▶ close ─▶ exit 0
  *
  * Nothing listens unless every option is valid. Passwords are never printed.
+ * SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
  */
 import { constants as osConstants } from 'node:os';
 import { configError, isSsError } from '../errors.js';
@@ -13,6 +14,7 @@ import { createLocal, type SsLocal } from '../local/local.js';
 import { parseLocalConfigFile, type LocalOptions } from '../local/local-options.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { formatHostPort } from '../protocol/address.js';
+import { logIgnoredSignals } from './ignored-signals.js';
 import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
 import { buildLocalCliOptions } from './local-cli-options.js';
@@ -29,7 +31,7 @@ export const EXIT_USAGE = 2;
 export interface LocalCliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Where SIGINT and SIGTERM arrive. */
+  /** Where signals arrive: SIGINT and SIGTERM stop; SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored. */
   signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
@@ -56,14 +58,18 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
   } catch (err) {
     return fail(io, err, EXIT_USAGE);
   }
+  const stopLogging = logIgnoredSignals(io.signals, () => logger);
   try {
     await local.listen();
   } catch (err) {
+    stopLogging();
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
   const a = local.address();
   io.stdout.write(`listening on ${formatHostPort(a.address, a.port)} (${local.method})\n`);
-  return waitForSignal(local, logger, io);
+  const code = await waitForSignal(local, logger, io);
+  stopLogging();
+  return code;
 }
 
 /**

@@ -10,7 +10,8 @@
  * process supervises them and prints the addresses once.
  *
  * Nothing listens until every server's options have been resolved. A
- * password or key given by the user is never printed or logged.
+ * password or key given by the user is never printed or logged. SIGHUP,
+ * SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
  */
 import { constants as osConstants } from 'node:os';
 import { formatHostPort } from '../protocol/address.js';
@@ -19,6 +20,7 @@ import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
 import type { ListeningServer } from './cluster-messages.js';
+import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
 import { loadConfigFile } from './load-config-file.js';
 import { packageVersion } from './package-version.js';
@@ -38,7 +40,7 @@ export const EXIT_USAGE = 2;
 export interface ServerCliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Where SIGINT and SIGTERM arrive. */
+  /** Where signals arrive: SIGINT and SIGTERM stop; SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored. */
   signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
@@ -78,7 +80,15 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     return fail(io, err, EXIT_USAGE);
   }
   if (plan === undefined) return EXIT_OK;
-  if (plan.options.workers > 1) return runCluster(plan, io);
+  const stopLogging = logIgnoredSignals(io.signals, () => plan.logger);
+  try {
+    return await (plan.options.workers > 1 ? runCluster(plan, io) : runHere(plan, io));
+  } finally {
+    stopLogging();
+  }
+}
+
+async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   const { servers } = plan;
   try {
     await listenServers(servers);

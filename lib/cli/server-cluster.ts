@@ -8,10 +8,17 @@
  *   worker dies ─▶ RestartBackoff: fork again after 100 ms, 200 ms ... or give up ('fatal')
  *   stop()  ─{stop}─▶ every worker closes (grace period) and exits ─▶ resolve
  *
- * TCP: the workers' listen() goes through the primary (cluster's shared
- * handle); with the default round-robin policy the primary accepts and
- * passes each connection to the next worker (NODE_CLUSTER_SCHED_POLICY=none
- * lets the kernel pick instead).
+ * TCP: every worker accepts on one listening socket the primary opened and
+ * shared (cluster's SCHED_NONE), and the kernel picks which worker takes each
+ * connection. Not round-robin, Node's default on Linux, where the primary
+ * accepts and hands each connection to a worker over IPC: once a worker runs
+ * out of file descriptors a hand-off fails, the primary marks no worker free
+ * again and queues every later connection for good (a burst of one-byte
+ * connections under `ulimit -n 256` wedged it past 20 s; with SCHED_NONE each
+ * worker's own accept() meets EMFILE, libuv sheds the excess, and the next
+ * client was served within 30-80 ms). The kernel's share is less even under
+ * load (measured 100/100 sequential, 130/70 concurrent connections on 2
+ * workers), which is the price of recovering.
  *
  * UDP: only worker 1 runs the UDP relay. A dgram socket bound in several
  * workers becomes one socket shared by all (cluster's SharedHandle): each
@@ -97,6 +104,8 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
    * stopping the others.
    */
   async start(): Promise<ListeningServer[]> {
+    // Read once, by the first setupPrimary(): see the TCP note at the top.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: WORKER_MAIN, args: [] });
     const ready = this.#slots.map((slot) => this.#spawn(slot));
     for (const r of ready) r.catch(() => {});

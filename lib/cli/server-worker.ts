@@ -4,32 +4,37 @@
  *
  *   {ready} ─▶ wait for {start} ─▶ createServer ×N ─▶ listen ×N ─▶ {listening} | {listenFailed} + exit 1
  *        ─▶ wait for {stop} or SIGINT/SIGTERM ─▶ close ×N (grace period) ─▶ exit 0
+ *   {stop} or a signal before {start} ─▶ exit 0
+ *
+ * Messages and signals arrive through one {@link WorkerInbox}, so none is
+ * lost. SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored (see
+ * ignored-signals.ts).
  *
  * A second signal exits at once (128 + signal number). A repeated {stop} is
  * harmless, so a signal that reaches both the primary and its workers (a
  * terminal's Ctrl-C, systemd's KillMode=control-group) still stops
  * gracefully.
  */
-import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { DEFAULT_REPLAY_CAPACITY } from '../constants.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
-import { isMessage, type SaltsMessage, type StartMessage, type WorkerMessage } from './cluster-messages.js';
+import type { StartMessage, WorkerMessage } from './cluster-messages.js';
+import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
+import { WorkerInbox } from './worker-inbox.js';
 
 /** What a worker talks to; `process` by default. */
 export interface WorkerIo {
-  /** The IPC channel to the primary, and where SIGINT/SIGTERM arrive. */
-  channel: Pick<NodeJS.EventEmitter, 'on' | 'off' | 'once'>;
+  /** The IPC channel to the primary, and where signals arrive. */
+  channel: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   send(message: WorkerMessage): Promise<void>;
   stderr: NodeJS.WritableStream;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Exit status: shut down cleanly. */
 const EXIT_OK = 0;
 /** Exit status: a server could not listen. */
@@ -37,19 +42,33 @@ const EXIT_LISTEN_FAILED = 1;
 
 /**
  * Runs the worker: resolves with its exit status once its servers have
- * closed after a stop request, or at once if they could not listen.
+ * closed after a stop request, or at once if they could not listen or a
+ * stop request came before {start}.
  */
 export async function runServerWorker(io: WorkerIo = processIo()): Promise<number> {
   let logger: Logger = createConsoleLogger('info', io.stderr);
-  // Listen for stop requests before anything else: a {stop} may follow {start} at once.
-  const stopRequested = waitForStop(io, () => logger);
-  const started = waitForStart(io.channel);
-  await io.send({ type: 'ready' });
-  const start = await started;
-  logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr), start.worker);
+  // Every listener before {ready}: the primary sends {start} (and salts, and maybe {stop}) right after it.
+  const inbox = new WorkerInbox(io.channel, (signal) => {
+    logger.warn('second signal: exiting now', { signal });
+    io.exit(128 + osConstants.signals[signal]);
+  });
+  const stopLogging = logIgnoredSignals(io.channel, () => logger);
+  try {
+    await io.send({ type: 'ready' });
+    const start = await inbox.start;
+    if (start === undefined) return EXIT_OK;
+    logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr), start.worker);
+    return await serve(io, inbox, start, logger);
+  } finally {
+    stopLogging();
+    inbox.close();
+  }
+}
+
+async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logger: Logger): Promise<number> {
   let servers: SsServer[];
   try {
-    const replayFilter = sharedReplayFilter(io, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
+    const replayFilter = sharedReplayFilter(io, inbox, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
     servers = start.servers.map((o) => createServer({ ...o, logger, replayFilter }));
     await listenServers(servers);
   } catch (err) {
@@ -57,7 +76,7 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
     return EXIT_LISTEN_FAILED;
   }
   await io.send({ type: 'listening', servers: servers.map((s) => ({ method: s.method, addresses: s.addresses() })) });
-  const reason = await stopRequested;
+  const reason = await inbox.stopped;
   logger.info('shutting down', { reason, connections: servers.reduce((n, s) => n + s.connections, 0) });
   await Promise.all(servers.map((s) => s.close()));
   logger.info('stopped');
@@ -70,7 +89,7 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
 // arrives well after the few milliseconds this takes.
 const SALT_FLUSH_MS = 10;
 
-function sharedReplayFilter(io: WorkerIo, capacity: number): ReplayFilter {
+function sharedReplayFilter(io: WorkerIo, inbox: WorkerInbox, capacity: number): ReplayFilter {
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -83,39 +102,10 @@ function sharedReplayFilter(io: WorkerIo, capacity: number): ReplayFilter {
     pending.push(salt.toString('base64'));
     timer ??= setTimeout(flush, SALT_FLUSH_MS).unref();
   });
-  io.channel.on('message', (m: unknown) => {
-    if (isMessage<SaltsMessage>(m, 'salts')) for (const s of m.salts) filter.import(Buffer.from(s, 'base64'));
+  inbox.onSalts((salts) => {
+    for (const s of salts) filter.import(Buffer.from(s, 'base64'));
   });
   return filter;
-}
-
-async function waitForStart(channel: WorkerIo['channel']): Promise<StartMessage> {
-  for (;;) {
-    const [message] = (await once(channel as NodeJS.EventEmitter, 'message')) as unknown[];
-    if (isMessage<StartMessage>(message, 'start')) return message;
-  }
-}
-
-// Resolves with the first stop request; a second signal exits at once.
-function waitForStop(io: WorkerIo, logger: () => Logger): Promise<string> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger().warn('second signal: exiting now', { signal });
-        io.exit(128 + osConstants.signals[signal]);
-        return;
-      }
-      stopping = true;
-      resolve(signal);
-    };
-    io.channel.on('message', (m: unknown) => {
-      if (!isMessage(m, 'stop') || stopping) return;
-      stopping = true;
-      resolve('stop');
-    });
-    for (const s of SIGNALS) io.channel.on(s, onSignal);
-  });
 }
 
 // Every line of a worker names it: `... info listening address=... worker=2`.
