@@ -8,7 +8,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-options.js';
+import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
+import { getMethod } from '../crypto/methods.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats } from './local-connection-stats.js';
@@ -32,6 +33,7 @@ export interface SsLocalEvents {
  */
 export class SsLocal extends EventEmitter<SsLocalEvents> {
   readonly #config: ResolvedLocalConfig;
+  readonly #services: LocalServices;
   readonly #context: LocalContext;
   readonly #sessions = new Set<LocalSession>();
   readonly #udp: LocalUdpService | undefined;
@@ -43,15 +45,19 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   constructor(options: LocalOptions) {
     super();
     const c = resolveLocalOptions(options);
+    const s = resolveLocalServices(options);
     this.#config = c;
-    const connect = c.connect ?? ((o) => netConnect(o));
+    this.#services = s;
+    const spec = getMethod(c.method)!;
+    const masterKey = Buffer.from(c.key, 'base64');
+    const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
     if (c.mode !== 'tcp_only') {
-      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger });
+      this.#udp = new LocalUdpService({ spec, masterKey, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger });
     }
     this.#context = {
-      spec: c.spec,
-      masterKey: c.masterKey,
+      spec,
+      masterKey,
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',
@@ -60,10 +66,10 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       idleTimeoutMs: c.idleTimeoutMs,
       firstPacketDelayMs: c.firstPacketDelayMs,
       maxHttpHeadBytes: c.maxHttpHeadBytes,
-      udpAssociate: c.udpAssociate ?? this.#udp?.associate,
-      logger: c.logger,
+      udpAssociate: s.udpAssociate ?? this.#udp?.associate,
+      logger: s.logger,
       onOpen: (info) => {
-        c.onConnectionOpen?.(info);
+        s.onConnectionOpen?.(info);
         this.emit('connectionOpen', info);
       },
     };
@@ -71,7 +77,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
 
   /** The method in use. */
   get method(): string {
-    return this.#config.spec.name;
+    return this.#config.method;
   }
 
   /** `tcp_and_udp`, `tcp_only` or `udp_only`. */
@@ -113,7 +119,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#server?.on('error', this.#serverOnError);
     const a = this.address();
     const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
-    c.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+    this.#services.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
   }
 
   // A port picked by the OS for TCP may be taken for UDP: then try another.
@@ -178,19 +184,19 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }
     const session = new LocalSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
-      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+      this.#services.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
       try {
-        this.#config.onConnectionClose?.(stats);
+        this.#services.onConnectionClose?.(stats);
         this.emit('connectionClose', stats);
       } catch (err) {
-        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+        this.#services.logger.error('connectionClose hook threw', { error: err as Error });
       }
     });
     this.#sessions.add(session);
   };
 
   readonly #serverOnError = (err: Error): void => {
-    this.#config.logger.error('listener error', { error: err.message });
+    this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }

@@ -5,7 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } from './server-options.js';
+import { resolveServerOptions, resolveServerServices, type ResolvedServerConfig, type ServerOptions, type ServerServices } from './server-options.js';
+import { getMethod } from '../crypto/methods.js';
+import { TargetFilter } from './egress/target-filter.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
 import { Relay, type ConnectionInfo, type ConnectionStats, type RelayContext } from './tcp-session.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
@@ -32,6 +34,7 @@ export interface SsServerEvents {
  */
 export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #config: ResolvedServerConfig;
+  readonly #services: ServerServices;
   readonly #context: RelayContext;
   readonly #servers: Server[] = [];
   readonly #relays = new Set<Relay>();
@@ -43,29 +46,31 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   constructor(options: ServerOptions) {
     super();
     const c = resolveServerOptions(options);
+    const s = resolveServerServices(options);
     this.#config = c;
+    this.#services = s;
     this.#context = {
-      spec: c.spec,
-      masterKey: c.masterKey,
-      replayFilter: c.replayFilter ?? new ReplayFilter(c.replayCapacity),
-      targetFilter: c.targetFilter,
-      lookup: c.lookup,
-      connect: c.connect,
+      spec: getMethod(c.method)!,
+      masterKey: Buffer.from(c.users[0]!.key, 'base64'),
+      replayFilter: s.replayFilter ?? new ReplayFilter(c.replayCapacity),
+      targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
+      lookup: s.lookup,
+      connect: s.connect,
       handshakeTimeoutMs: c.handshakeTimeoutMs,
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
-      logger: c.logger,
+      logger: s.logger,
       onOpen: (info) => {
-        c.onConnectionOpen?.(info);
+        s.onConnectionOpen?.(info);
         this.emit('connectionOpen', info);
       },
-      transforms: c.transforms,
+      transforms: s.transforms,
     };
   }
 
   /** The method in use. */
   get method(): string {
-    return this.#config.spec.name;
+    return this.#config.method;
   }
 
   /** Connections currently open. */
@@ -98,7 +103,9 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   async #listenAll(): Promise<void> {
-    const { hosts, port, mode, logger } = this.#config;
+    const { port, mode } = this.#config;
+    const { logger } = this.#services;
+    const hosts = this.#config.hosts.length === 0 ? [undefined] : this.#config.hosts;
     if (mode !== 'tcp_only') this.#udp = this.#createUdpRelay();
     for (const [i, host] of hosts.entries()) {
       // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
@@ -129,7 +136,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
-    const udp = new UdpRelay({ spec: c.spec, masterKey: c.masterKey, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const x = this.#context;
+    const udp = new UdpRelay({ spec: x.spec, masterKey: x.masterKey, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }
@@ -181,20 +189,20 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     }
     const relay = new Relay(socket, this.#context, (stats) => {
       this.#relays.delete(relay);
-      this.#config.logger.debug('connection closed', { client: stats.remoteAddress, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
+      this.#services.logger.debug('connection closed', { client: stats.remoteAddress, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
       if (this.#relays.size === 0) this.#onDrained?.();
       try {
-        this.#config.onConnectionClose?.(stats);
+        this.#services.onConnectionClose?.(stats);
         this.emit('connectionClose', stats);
       } catch (err) {
-        this.#config.logger.error('connectionClose hook threw', { error: err as Error });
+        this.#services.logger.error('connectionClose hook threw', { error: err as Error });
       }
     });
     this.#relays.add(relay);
   };
 
   readonly #serverOnError = (err: Error): void => {
-    this.#config.logger.error('listener error', { error: err.message });
+    this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }

@@ -21,7 +21,6 @@
 import type { Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
 import { pipeline } from '../stream/pipeline.js';
-import type { Duplex } from 'node:stream';
 import type { CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
@@ -33,37 +32,9 @@ import { DecryptTransform } from '../stream/decrypt-transform.js';
 import { EncryptTransform } from '../stream/encrypt-transform.js';
 import { HeaderParser } from '../stream/header-parser.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
+import type { ConnectionInfo, ConnectionStats, RelayTransforms } from './connection-stats.js';
 
-/** What is known about a connection while it is open. */
-export interface ConnectionInfo {
-  /** The client's address and port as seen by the server. */
-  remoteAddress: string;
-  remotePort: number;
-  /** The target from the address header (unset before the header is read). */
-  target?: Address;
-  /** The IP actually dialed (after name resolution). */
-  targetAddress?: string;
-}
-
-/** What is reported when a connection closes. */
-export interface ConnectionStats extends ConnectionInfo {
-  /** `'OK'`, or the `ERR_SS_*` code of what ended the connection. */
-  status: 'OK' | SsErrorCode;
-  /** Payload bytes delivered to the target (client to target). */
-  bytesUp: number;
-  /** Payload bytes received from the target (target to client). */
-  bytesDown: number;
-  /** Milliseconds from accept to close. */
-  durationMs: number;
-}
-
-/** Extra streams a user may insert into each direction of a relay. */
-export interface RelayTransforms {
-  /** Between HeaderParser and the target: sees the client's plaintext. */
-  upstream?: Duplex[];
-  /** Between the target and EncryptTransform: sees the target's plaintext. */
-  downstream?: Duplex[];
-}
+export type { ConnectionInfo, ConnectionStats, RelayTransforms };
 
 /** Everything a relay needs, resolved once by the server. */
 export interface RelayContext {

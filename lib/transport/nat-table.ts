@@ -14,11 +14,9 @@
  * aimed at the oldest entry, and every operation is O(1).
  */
 import type { Socket } from 'node:dgram';
+import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../constants.js';
 
-/** Default idle time after which an association is dropped, ms (5 min). */
-export const DEFAULT_NAT_TIMEOUT_MS = 300_000;
-/** Default maximum number of associations. */
-export const DEFAULT_NAT_CAPACITY = 1024;
+export { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS };
 
 /** The outbound socket families. */
 export type UdpSocketType = 'udp4' | 'udp6';
