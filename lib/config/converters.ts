@@ -13,6 +13,8 @@ import { parseIpRange, type IpRange } from '../protocol/ip-range.js';
 import { checkInt, checkMs, checkString, typeName } from './check.js';
 import type { SettingSource } from './setting.js';
 
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
 /** The most worker processes `workers` / `--workers` may ask for. */
 export const MAX_WORKERS = 256;
 
@@ -127,10 +129,14 @@ export function toWorkers(v: unknown, key: string): number {
 /**
  * A log level. In a file, `verbose` as ssserver counts it: `true`/1+ →
  * debug, 0 → info, -1 → warn, -2 → error, `false` → the default. As flags,
- * `--verbose` → debug, `--quiet` → error.
+ * `--verbose` → debug, `--quiet` → error. As an option, a level's name.
  */
 export function toLogLevel(v: unknown, key: string, source: SettingSource): LogLevel | undefined {
   if (source === 'flag') return v === true ? (key === '--quiet' ? 'error' : 'debug') : undefined;
+  if (source === 'option') {
+    if (!LOG_LEVELS.includes(v as LogLevel)) throw configError(key, `must be one of ${LOG_LEVELS.join(', ')}, got ${typeName(v)}`);
+    return v as LogLevel;
+  }
   if (typeof v === 'boolean') return v ? 'debug' : undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw configError(key, `must be a boolean or an integer, got ${typeName(v)}`);
   if (v >= 1) return 'debug';

@@ -116,7 +116,7 @@ const api = { json: [], flags: [] } as const;
 export const LOCAL_SETTINGS = Object.freeze({
   server: { json: ['server'], flags: ['server'], alias: 's', convert: toText, doc: 'Shadowsocks server host name or IP' },
   serverPort: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 1, s), default: DEFAULT_SERVER_PORT, doc: 'Shadowsocks server port' },
-  password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'Password' },
+  password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
   method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
   host: { json: ['local_address'], flags: ['local-address'], alias: 'b', convert: toText, default: DEFAULT_LOCAL_ADDRESS, doc: 'Address to listen on' },

@@ -103,7 +103,7 @@ const api = { json: [], flags: [] } as const;
 export const SERVER_SETTINGS = Object.freeze({
   host: { json: ['server'], flags: ['server'], alias: 's', convert: toHostList, doc: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' },
   port: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 0, s), default: DEFAULT_SERVER_PORT, doc: 'Port to listen on; 0 picks a free one' },
-  password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'Password' },
+  password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
   method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
   idleTimeoutMs: { json: ['timeout'], flags: ['timeout'], alias: 't', convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_TIMEOUT_S * 1000, doc: 'Idle timeout, seconds' },
