@@ -25,3 +25,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 /** Default replay filter generation size (salts per generation; two generations kept). */
 export const DEFAULT_REPLAY_CAPACITY = 65_536;
+/** Default idle time after which a UDP association is dropped, ms (5 min, RFC 4787). */
+export const DEFAULT_NAT_TIMEOUT_MS = 300_000;
+/** Default maximum number of UDP associations. */
+export const DEFAULT_NAT_CAPACITY = 1024;

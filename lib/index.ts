@@ -6,12 +6,14 @@ export { createServer, SsServer, type SsServerEvents } from './server/server.js'
 export { parseConfigFile } from './config/server-config-file.js';
 export { encodeSip002, decodeSip002 } from './config/sip002.js';
 export { createLocal, SsLocal, type SsLocalEvents } from './local/local.js';
-export { resolveLocalOptions, parseLocalConfigFile, LOCAL_DEFAULTS, type LocalMode, type LocalOptions, type ResolvedLocalConfig, type ServerConnectFunction } from './local/local-options.js';
+export { resolveLocalOptions, resolveLocalServices, parseLocalConfigFile, LOCAL_DEFAULTS, LOCAL_SETTINGS, type LocalMode, type LocalOptions, type LocalSettings, type LocalServiceOptions, type LocalServices, type ResolvedLocalConfig, type ServerConnectFunction } from './local/local-options.js';
 export type { LocalUdpStats } from './local/local-udp-service.js';
 export type { LocalConnectionInfo, LocalConnectionStats, LocalFrontEnd } from './local/local-connection-stats.js';
 export type { UdpAssociateHandler, UdpAssociateRequest } from './local/udp-associate.js';
 export { Socks5Reply, Socks5Command, encodeSocks5Reply } from './protocol/socks5.js';
-export { resolveServerOptions, SERVER_DEFAULTS, type ServerOptions, type ResolvedServerConfig } from './server/server-options.js';
+export { resolveServerOptions, resolveServerServices, SERVER_DEFAULTS, SERVER_SETTINGS, type ServerOptions, type ServerSettings, type ServerServiceOptions, type ServerServices, type ServerUser, type ResolvedServerConfig } from './server/server-options.js';
+export type { Setting, SettingSource } from './config/setting.js';
+export { parseIpRange, type IpRange } from './protocol/ip-range.js';
 export { deriveMasterKey } from './config/master-key.js';
 export { SERVER_MODES, type ServerMode } from './config/mode.js';
 export { EncryptTransform, type EncryptTransformOptions } from './stream/encrypt-transform.js';

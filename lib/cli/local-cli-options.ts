@@ -3,12 +3,13 @@
  *
  *   defaults (createLocal) ◀── config file (parseLocalConfigFile) ◀── --server-url ◀── other flags
  *
- * Flag texts are converted here so that errors name the flag. Whether the
- * result is complete and valid is decided once, by `createLocal()`.
+ * Flag texts are converted by their rows in {@link LOCAL_SETTINGS}, so that
+ * errors name the flag.
  */
-import { secondsToMs, toMode, toPort } from '../config/server-config-file.js';
+import { LOCAL_SETTINGS } from '../config/local-settings.js';
+import { convertFlags } from '../config/setting.js';
 import { configError } from '../errors.js';
-import { resolveTunnel, type LocalOptions } from '../local/local-options.js';
+import type { LocalOptions } from '../local/local-options.js';
 import type { LogLevel } from '../logger.js';
 import { decodeSip002 } from '../config/sip002.js';
 import type { LocalCliArgs } from './local-cli-args.js';
@@ -25,26 +26,11 @@ export interface LocalCliOptions {
  *   the missing setting (a server, a password or key)
  */
 export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}): LocalCliOptions {
-  const local: LocalOptions = { ...file, ...urlOptions(args.serverUrl) };
-  if (args.serverUrl !== undefined) delete local.key;
-  if (args.server !== undefined) local.server = nonEmpty(args.server, '--server');
-  if (args.serverPort !== undefined) local.serverPort = toPort(args.serverPort, '--server-port', 1);
-  if (args.localAddress !== undefined) local.host = nonEmpty(args.localAddress, '--local-address');
-  if (args.localPort !== undefined) local.port = toPort(args.localPort, '--local-port', 0);
-  if (args.password !== undefined) {
-    local.password = nonEmpty(args.password, '--password');
-    delete local.key;
-  }
-  if (args.key !== undefined) {
-    local.key = nonEmpty(args.key, '--key');
-    delete local.password;
-  }
-  if (args.method !== undefined) local.method = args.method;
-  if (args.timeout !== undefined) local.idleTimeoutMs = secondsToMs(args.timeout, '--timeout');
-  if (args.tunnel !== undefined) local.tunnel = resolveTunnel(args.tunnel, '--tunnel');
-  if (args.mode !== undefined) local.mode = toMode(args.mode, '--mode');
-  if (args.socksUsername !== undefined) local.socksUsername = args.socksUsername;
-  if (args.socksPassword !== undefined) local.socksPassword = args.socksPassword;
+  const flags: LocalOptions = convertFlags(LOCAL_SETTINGS, args);
+  const local: LocalOptions = { ...file, ...urlOptions(args.serverUrl), ...flags };
+  // A password (from the URL or -k) replaces a key from the file, and --key a password.
+  if (args.serverUrl !== undefined || flags.password !== undefined) delete local.key;
+  if (flags.key !== undefined) delete local.password;
   if ((local.socksUsername === undefined) !== (local.socksPassword === undefined)) {
     throw configError(local.socksUsername === undefined ? '--socks-username' : '--socks-password', 'is required with the other one');
   }
@@ -62,10 +48,11 @@ function urlOptions(url: string | undefined): LocalOptions {
     throw configError('--server-url', (err as Error).message);
   }
   if (s.plugin !== undefined && s.plugin !== '') throw configError('--server-url', 'SIP003 plugins are not supported');
-  return { server: s.host, serverPort: s.port, method: s.method, password: s.password };
-}
-
-function nonEmpty(v: string, flag: string): string {
-  if (v.trim() === '') throw configError(flag, 'must not be empty');
-  return v;
+  const name = '--server-url';
+  return {
+    server: LOCAL_SETTINGS.server.convert(s.host, name),
+    serverPort: LOCAL_SETTINGS.serverPort.convert(s.port, name, 'option'),
+    method: LOCAL_SETTINGS.method.convert(s.method, name),
+    password: LOCAL_SETTINGS.password.convert(s.password, name),
+  };
 }

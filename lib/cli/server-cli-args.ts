@@ -63,7 +63,7 @@ function parser(argv: readonly string[], version: string) {
     .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
-    .option('mode', { type: 'string', choices: SERVER_MODES, description: 'Relay TCP, UDP or both [default: tcp_and_udp]' })
+    .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' });
   return withSharedOptions(own, version);
 }

@@ -1,12 +1,16 @@
 /**
  * Layers the command line over the config file: file entries first, then
  * every flag that was given replaces the matching option in each entry.
+ * Flags are converted by their rows in {@link SERVER_SETTINGS}, so errors
+ * name the flag.
  *
  *   defaults (createServer) ◀── config file (parseConfigFile) ◀── flags
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerOptions } from '../server/server-options.js';
-import { secondsToMs, toIpList, toMode, toPort, toWorkers, type ServerFileConfig } from '../config/server-config-file.js';
+import type { ServerFileConfig } from '../config/server-config-file.js';
+import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ServerProcessSettings } from '../config/server-settings.js';
+import { convertFlags } from '../config/setting.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';
@@ -33,12 +37,16 @@ export function generatePassword(): string {
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...)
  */
 export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: () => string = generatePassword): ServerCliOptions {
-  const flags = flagOptions(args);
+  const flags: ServerOptions = convertFlags(SERVER_SETTINGS, args);
   const entries = file?.servers ?? [{}];
   if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password in the config file');
   let servers = entries.map((entry) => overlay(entry, flags));
-  const workers = args.workers !== undefined ? toWorkers(args.workers, '--workers') : file?.workers ?? 1;
-  const result: ServerCliOptions = { servers, logLevel: logLevel(args, file), workers };
+  const own: ServerProcessSettings = convertFlags(SERVER_PROCESS_SETTINGS, args);
+  const result: ServerCliOptions = {
+    servers,
+    logLevel: own.logLevel ?? file?.logLevel ?? SERVER_PROCESS_SETTINGS.logLevel.default,
+    workers: own.workers ?? file?.workers ?? SERVER_PROCESS_SETTINGS.workers.default,
+  };
   if (servers.every((s) => s.password === undefined && s.key === undefined)) {
     const password = generate();
     servers = servers.map((s) => ({ ...s, password }));
@@ -48,41 +56,10 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
   return result;
 }
 
-function flagOptions(args: ServerCliArgs): ServerOptions {
-  const o: ServerOptions = {};
-  if (args.server !== undefined) o.host = hostFlag(args.server);
-  if (args.serverPort !== undefined) o.port = toPort(args.serverPort, '--server-port', 0);
-  if (args.password !== undefined) o.password = nonEmpty(args.password, '--password');
-  if (args.key !== undefined) o.key = nonEmpty(args.key, '--key');
-  if (args.method !== undefined) o.method = args.method;
-  if (args.timeout !== undefined) o.idleTimeoutMs = secondsToMs(args.timeout, '--timeout');
-  if (args.handshakeTimeout !== undefined) o.handshakeTimeoutMs = secondsToMs(args.handshakeTimeout, '--handshake-timeout');
-  if (args.connectTimeout !== undefined) o.connectTimeoutMs = secondsToMs(args.connectTimeout, '--connect-timeout');
-  if (args.forbiddenIp !== undefined) o.forbiddenIp = toIpList(args.forbiddenIp, '--forbidden-ip');
-  if (args.mode !== undefined) o.mode = toMode(args.mode, '--mode');
-  return o;
-}
-
 function overlay(entry: ServerOptions, flags: ServerOptions): ServerOptions {
   const merged = { ...entry, ...flags };
   // A password flag replaces a key from the file, and the other way round.
   if (flags.password !== undefined) delete merged.key;
   if (flags.key !== undefined) delete merged.password;
   return merged;
-}
-
-function hostFlag(hosts: string[]): string | string[] {
-  if (hosts.length === 0 || hosts.some((h) => h.trim() === '')) throw configError('--server', 'needs an address');
-  return hosts.length === 1 ? hosts[0]! : hosts;
-}
-
-function nonEmpty(v: string, flag: string): string {
-  if (v === '') throw configError(flag, 'must not be empty');
-  return v;
-}
-
-function logLevel(args: ServerCliArgs, file: ServerFileConfig | undefined): LogLevel {
-  if (args.verbose) return 'debug';
-  if (args.quiet) return 'error';
-  return file?.logLevel ?? 'info';
 }

@@ -15,7 +15,8 @@ export function withSharedOptions<T>(parser: Argv<T>, version: string) {
   return parser
     .option('password', { alias: 'k', type: 'string', description: 'Password' })
     .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
-    .option('method', { alias: 'm', type: 'string', choices: METHOD_NAMES, description: `Encryption method [default: ${DEFAULT_METHOD}]` })
+    // No `choices`: the method's setting is the one place an unknown method is refused (naming --method).
+    .option('method', { alias: 'm', type: 'string', description: `Encryption method: ${METHOD_NAMES.join(', ')} [default: ${DEFAULT_METHOD}]` })
     .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
     .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
     // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.

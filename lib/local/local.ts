@@ -8,7 +8,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveLocalOptions, type LocalMode, type LocalOptions, type ResolvedLocalConfig } from './local-options.js';
+import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
+import { getMethod } from '../crypto/methods.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
@@ -34,6 +35,7 @@ export interface SsLocalEvents {
  */
 export class SsLocal extends EventEmitter<SsLocalEvents> {
   readonly #config: ResolvedLocalConfig;
+  readonly #services: LocalServices;
   readonly #context: LocalContext;
   readonly #observer: LocalObserver;
   readonly #sessions = new Set<LocalSession>();
@@ -46,19 +48,23 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   constructor(options: LocalOptions) {
     super();
     const c = resolveLocalOptions(options);
+    const s = resolveLocalServices(options);
     this.#config = c;
-    const connect = c.connect ?? ((o) => netConnect(o));
+    this.#services = s;
+    const spec = getMethod(c.method)!;
+    const masterKey = Buffer.from(c.key, 'base64');
+    const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
     if (c.mode !== 'tcp_only') {
-      this.#udp = new LocalUdpService({ spec: c.spec, masterKey: c.masterKey, server: c.server, serverPort: c.serverPort, lookup: c.lookup, natTimeoutMs: c.idleTimeoutMs, logger: c.logger, observer: c.observer });
+      this.#udp = new LocalUdpService({ spec, masterKey, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer });
     }
     // Hooks, events and the debug log are views of the one observer.
-    const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(c, (event, arg) => this.emit(event, arg as never), (s) => {
-      c.logger.debug('connection closed', { client: s.remoteAddress, via: s.frontEnd, status: s.status, up: s.bytesUp, down: s.bytesDown });
+    const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
+      s.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
-    this.#observer = combineObservers(hooks, c.observer);
+    this.#observer = combineObservers(hooks, s.observer);
     this.#context = {
-      ciphers: createServerCiphers(c.spec, c.masterKey),
+      ciphers: createServerCiphers(spec, masterKey),
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',
@@ -67,15 +73,15 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       idleTimeoutMs: c.idleTimeoutMs,
       firstPacketDelayMs: c.firstPacketDelayMs,
       maxHttpHeadBytes: c.maxHttpHeadBytes,
-      udpAssociate: c.udpAssociate ?? this.#udp?.associate,
-      logger: c.logger,
+      udpAssociate: s.udpAssociate ?? this.#udp?.associate,
+      logger: s.logger,
       observer: this.#observer,
     };
   }
 
   /** The method in use. */
   get method(): string {
-    return this.#config.spec.name;
+    return this.#config.method;
   }
 
   /** `tcp_and_udp`, `tcp_only` or `udp_only`. */
@@ -117,7 +123,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#server?.on('error', this.#serverOnError);
     const a = this.address();
     const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
-    c.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+    this.#services.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
   }
 
   // A port picked by the OS for TCP may be taken for UDP: then try another.
@@ -182,13 +188,13 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }
     const session = new LocalSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
-      reportClosed(this.#observer, stats, this.#config.logger);
+      reportClosed(this.#observer, stats, this.#services.logger);
     });
     this.#sessions.add(session);
   };
 
   readonly #serverOnError = (err: Error): void => {
-    this.#config.logger.error('listener error', { error: err.message });
+    this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }

@@ -1,63 +1,29 @@
 /**
- * Configuration: the one place where shadowsocks JSON keys (Python ssserver
- * and shadowsocks-libev) become camelCase API options, and where options are
- * validated and keys derived. Every error names the offending key.
+ * The options of `createServer()`, in two halves: the settings (plain data,
+ * one row each in {@link SERVER_SETTINGS}, resolved into a
+ * {@link ResolvedServerConfig}) and the injected services (logger, dialer,
+ * resolver, hooks, a shared replay filter), resolved into
+ * {@link ServerServices}. The server builds its filters from the data.
  *
- *   config.json ──parseConfig()──▶ ServerOptions ──resolveServerOptions()──▶ ResolvedServerConfig
- *   (snake_case)                    (camelCase API)                           (spec + master key)
+ *   config.json ──parseConfigFile()──▶ ServerOptions ──resolveServerOptions()──▶ ResolvedServerConfig (data)
+ *   (snake_case)                       (camelCase API) ──resolveServerServices()─▶ ServerServices (functions)
  */
 import { lookup as dnsLookup } from 'node:dns';
 import { connect as netConnect } from 'node:net';
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_METHOD,
-  DEFAULT_REPLAY_CAPACITY,
-  DEFAULT_SERVER_PORT,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-  DEFAULT_TIMEOUT_S,
-} from '../constants.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
-import { getMethod, METHOD_NAMES, type CipherSpec } from '../crypto/methods.js';
-import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import type { ConnectionInfo, ConnectionStats, RelayTransforms, ServerObserver } from './connection-info.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
-import { checkFunction, checkInstance, checkInt, checkMs, checkObserver, checkPort, checkString, stripUndefined } from '../config/check.js';
-import { deriveMasterKey } from '../config/master-key.js';
-import { checkMode, type ServerMode } from '../config/mode.js';
-import { DEFAULT_FORBIDDEN_RANGES, TargetFilter } from './egress/target-filter.js';
-import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../transport/nat-table.js';
+import { checkFunction, checkInstance, checkObserver } from '../config/check.js';
+import { resolveServerSettings, SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings } from '../config/server-settings.js';
+import { defaultsOf } from '../config/setting.js';
+import type { ServerMode } from '../config/mode.js';
 
+export { SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings };
+export type { ServerUser } from '../config/server-settings.js';
 
-
-/** Options of {@link createServer}. Only `password` (or `key`) is required. */
-export interface ServerOptions {
-  /** Address(es) to listen on. Default: all interfaces, IPv4 and IPv6. */
-  host?: string | string[];
-  /** Port to listen on; 0 picks a free one. Default 8388. */
-  port?: number;
-  /** The shared password. */
-  password?: string;
-  /** A raw master key, base64 (standard or URL-safe), instead of a password (as libev's `key`). */
-  key?: string;
-  /** The AEAD method. Default `chacha20-ietf-poly1305`. */
-  method?: string;
-  /** Idle timeout of an established connection, ms. Default 300 000 (from `timeout` 300 s). */
-  idleTimeoutMs?: number;
-  /** Time from accept to a complete address header, ms. Default 60 000. */
-  handshakeTimeoutMs?: number;
-  /** Time allowed to connect to the target, ms. Default 10 000. */
-  connectTimeoutMs?: number;
-  /** Open connections get this long to finish on `close()`, ms. Default 5 000. */
-  shutdownGraceMs?: number;
-  /**
-   * Forbidden target IPs/CIDRs, replacing the default list; `[]` forbids
-   * nothing. Default: loopback, private, link-local and other special ranges.
-   */
-  forbiddenIp?: readonly string[];
-  /** Salts per replay-filter generation (two are kept). Default 65 536. */
-  replayCapacity?: number;
+/** The services a server is given rather than configured with. */
+export interface ServerServiceOptions {
   /**
    * The TCP replay filter to use, to share one between several servers (or,
    * with its `onAdd` hook, between processes). Default: a new one of
@@ -82,26 +48,13 @@ export interface ServerOptions {
    * keep it cheap. Default: none.
    */
   observer?: Partial<ServerObserver>;
-  /** TCP, UDP or both, on the same host(s) and port. Default `tcp_and_udp`. */
-  mode?: ServerMode;
-  /** A UDP association (client address) idle this long is dropped with its sockets, ms. Default 300 000. */
-  natTimeoutMs?: number;
-  /** Maximum UDP associations; the least recently used is evicted beyond. Default 1024. */
-  natCapacity?: number;
 }
 
-/** Options after validation, with defaults merged and the key derived. */
-export interface ResolvedServerConfig {
-  hosts: (string | undefined)[];
-  port: number;
-  spec: CipherSpec;
-  masterKey: Buffer;
-  idleTimeoutMs: number;
-  handshakeTimeoutMs: number;
-  connectTimeoutMs: number;
-  shutdownGraceMs: number;
-  targetFilter: TargetFilter | undefined;
-  replayCapacity: number;
+/** Options of {@link createServer}: settings and services. Only `password` (or `key`) is required. */
+export interface ServerOptions extends ServerSettings, ServerServiceOptions {}
+
+/** The services after validation, with defaults filled in. */
+export interface ServerServices {
   replayFilter: ReplayFilter | undefined;
   lookup: LookupFunction;
   connect: ConnectFunction;
@@ -110,67 +63,46 @@ export interface ResolvedServerConfig {
   onConnectionClose: ((stats: ConnectionStats) => void) | undefined;
   transforms: ((info: ConnectionInfo) => RelayTransforms | undefined) | undefined;
   observer: Partial<ServerObserver> | undefined;
+}
+
+/** The defaults of the settings (from {@link SERVER_SETTINGS}), merged in one place. */
+export const SERVER_DEFAULTS = Object.freeze(defaultsOf(SERVER_SETTINGS) as {
+  port: number;
+  method: string;
+  idleTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  connectTimeoutMs: number;
+  shutdownGraceMs: number;
+  forbiddenIp: readonly string[];
+  replayCapacity: number;
   mode: ServerMode;
   natTimeoutMs: number;
   natCapacity: number;
-}
-
-/** The defaults, merged in one place. */
-export const SERVER_DEFAULTS = Object.freeze({
-  port: DEFAULT_SERVER_PORT,
-  method: DEFAULT_METHOD,
-  idleTimeoutMs: DEFAULT_TIMEOUT_S * 1000,
-  handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-  shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
-  forbiddenIp: DEFAULT_FORBIDDEN_RANGES,
-  replayCapacity: DEFAULT_REPLAY_CAPACITY,
-  mode: 'tcp_and_udp' as ServerMode,
-  natTimeoutMs: DEFAULT_NAT_TIMEOUT_MS,
-  natCapacity: DEFAULT_NAT_CAPACITY,
 });
 
 /**
- * Validates API options, merges defaults and derives the master key.
+ * Validates the settings among the options, merges defaults and derives the
+ * master key. The result is plain data; services are left out (see
+ * {@link resolveServerServices}).
  * @throws SsError `ERR_SS_CONFIG` naming the bad option
  */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerConfig {
-  if (options === null || typeof options !== 'object') throw configError('options', 'must be an object');
-  const o = { ...SERVER_DEFAULTS, ...stripUndefined(options) };
-  const spec = getMethod(checkString(o.method, 'method'));
-  if (spec === undefined) throw configError('method', `unknown method '${o.method}' (supported: ${METHOD_NAMES.join(', ')})`);
-  const hosts = o.host === undefined ? [undefined] : (Array.isArray(o.host) ? o.host : [o.host]).map((h, i) => checkString(h, `host[${i}]`));
-  if (hosts.length === 0) throw configError('host', 'must not be empty');
+  return resolveServerSettings(options);
+}
+
+/**
+ * Validates the services among the options and fills in the defaults.
+ * @throws SsError `ERR_SS_CONFIG` naming the bad option
+ */
+export function resolveServerServices(options: ServerServiceOptions): ServerServices {
   return {
-    hosts,
-    port: checkPort(o.port, 'port'),
-    spec,
-    masterKey: deriveMasterKey(spec, o.password, o.key),
-    idleTimeoutMs: checkMs(o.idleTimeoutMs, 'idleTimeoutMs'),
-    handshakeTimeoutMs: checkMs(o.handshakeTimeoutMs, 'handshakeTimeoutMs'),
-    connectTimeoutMs: checkMs(o.connectTimeoutMs, 'connectTimeoutMs'),
-    shutdownGraceMs: checkMs(o.shutdownGraceMs, 'shutdownGraceMs', true),
-    targetFilter: resolveForbidden(o.forbiddenIp),
-    replayCapacity: checkInt(o.replayCapacity, 'replayCapacity', 1, 2 ** 24),
-    replayFilter: checkInstance(o.replayFilter, ReplayFilter, 'replayFilter'),
-    lookup: checkFunction(o.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
-    connect: checkFunction(o.connect, 'connect') ?? ((opts) => netConnect(opts)),
-    logger: o.logger ?? NOOP_LOGGER,
-    onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
-    onConnectionClose: checkFunction(o.onConnectionClose, 'onConnectionClose'),
-    transforms: checkFunction(o.transforms, 'transforms'),
-    observer: checkObserver<ServerObserver>(o.observer),
-    mode: checkMode(o.mode),
-    natTimeoutMs: checkMs(o.natTimeoutMs, 'natTimeoutMs'),
-    natCapacity: checkInt(o.natCapacity, 'natCapacity', 1, 2 ** 20),
+    replayFilter: checkInstance(options.replayFilter, ReplayFilter, 'replayFilter'),
+    lookup: checkFunction(options.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
+    connect: checkFunction(options.connect, 'connect') ?? ((opts) => netConnect(opts)),
+    logger: options.logger ?? NOOP_LOGGER,
+    onConnectionOpen: checkFunction(options.onConnectionOpen, 'onConnectionOpen'),
+    onConnectionClose: checkFunction(options.onConnectionClose, 'onConnectionClose'),
+    transforms: checkFunction(options.transforms, 'transforms'),
+    observer: checkObserver<ServerObserver>(options.observer),
   };
 }
-
-
-function resolveForbidden(list: unknown): TargetFilter | undefined {
-  if (!Array.isArray(list)) throw configError('forbiddenIp', 'must be an array of IPs or CIDRs');
-  const entries = list.map((e, i) => checkString(e, `forbiddenIp[${i}]`).trim()).filter((e) => e !== '');
-  return entries.length === 0 ? undefined : new TargetFilter(entries);
-}
-
-

@@ -5,12 +5,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveServerOptions, type ResolvedServerConfig, type ServerOptions } from './server-options.js';
+import { resolveServerOptions, resolveServerServices, type ResolvedServerConfig, type ServerOptions, type ServerServices } from './server-options.js';
+import { getMethod } from '../crypto/methods.js';
+import { TargetFilter } from './egress/target-filter.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
 import { TcpSession } from './tcp-session.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
 import { UserTable } from './user-table.js';
-import { DEFAULT_USER_NAME } from '../crypto/key-ring.js';
 import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
@@ -38,6 +39,7 @@ export interface SsServerEvents {
  */
 export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #config: ResolvedServerConfig;
+  readonly #services: ServerServices;
   readonly #context: TcpSessionContext;
   readonly #users: UserTable;
   readonly #observer: ServerObserver;
@@ -51,26 +53,28 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   constructor(options: ServerOptions) {
     super();
     const c = resolveServerOptions(options);
+    const s = resolveServerServices(options);
     this.#config = c;
-    this.#users = new UserTable([{ name: DEFAULT_USER_NAME, key: c.masterKey }]);
+    this.#services = s;
+    this.#users = new UserTable(c.users.map((u) => ({ name: u.name, key: Buffer.from(u.key, 'base64') })));
     // Hooks, events and the debug log are views of the one observer.
-    const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(c, (event, arg) => this.emit(event, arg as never), (s) => {
-      c.logger.debug('connection closed', { client: s.remoteAddress, user: s.user, status: s.status, up: s.bytesUp, down: s.bytesDown });
+    const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
+      s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
-    this.#observer = combineObservers(hooks, c.observer);
+    this.#observer = combineObservers(hooks, s.observer);
     this.#context = {
-      family: cipherFamilyOf(c.spec),
+      family: cipherFamilyOf(getMethod(c.method)!),
       users: this.#users,
-      replayFilter: c.replayFilter ?? new ReplayFilter(c.replayCapacity),
-      targetFilter: c.targetFilter,
-      lookup: c.lookup,
-      connect: c.connect,
+      replayFilter: s.replayFilter ?? new ReplayFilter(c.replayCapacity),
+      targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
+      lookup: s.lookup,
+      connect: s.connect,
       handshakeTimeoutMs: c.handshakeTimeoutMs,
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
-      logger: c.logger,
+      logger: s.logger,
       observer: this.#observer,
-      transforms: c.transforms,
+      transforms: s.transforms,
     };
   }
 
@@ -84,7 +88,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   /** The method in use. */
   get method(): string {
-    return this.#config.spec.name;
+    return this.#config.method;
   }
 
   /** Connections currently open. */
@@ -117,7 +121,9 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   async #listenAll(): Promise<void> {
-    const { hosts, port, mode, logger } = this.#config;
+    const { port, mode } = this.#config;
+    const { logger } = this.#services;
+    const hosts = this.#config.hosts.length === 0 ? [undefined] : this.#config.hosts;
     if (mode !== 'tcp_only') this.#udp = this.#createUdpRelay();
     for (const [i, host] of hosts.entries()) {
       // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
@@ -148,7 +154,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
-    const udp = new UdpRelay({ spec: c.spec, users: this.#users, observer: this.#observer, targetFilter: c.targetFilter, lookup: c.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: c.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const x = this.#context;
+    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }
@@ -201,13 +208,13 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const session = new TcpSession(socket, this.#context, (stats) => {
       this.#sessions.delete(session);
       if (this.#sessions.size === 0) this.#onDrained?.();
-      reportClosed(this.#observer, stats, this.#config.logger);
+      reportClosed(this.#observer, stats, this.#services.logger);
     });
     this.#sessions.add(session);
   };
 
   readonly #serverOnError = (err: Error): void => {
-    this.#config.logger.error('listener error', { error: err.message });
+    this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }

@@ -15,11 +15,9 @@
  */
 import type { Socket } from 'node:dgram';
 import type { NatCloseReason } from '../observer.js';
+import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../constants.js';
 
-/** Default idle time after which an association is dropped, ms (5 min). */
-export const DEFAULT_NAT_TIMEOUT_MS = 300_000;
-/** Default maximum number of associations. */
-export const DEFAULT_NAT_CAPACITY = 1024;
+export { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS };
 
 /** The outbound socket families. */
 export type UdpSocketType = 'udp4' | 'udp6';

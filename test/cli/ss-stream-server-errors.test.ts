@@ -13,7 +13,7 @@ const LOOPBACK = ['-s', '127.0.0.1'];
 t.test('refuses bad flags without listening', async (t) => {
   const cases: [string[], RegExp][] = [
     [['--nope', '-p', '0'], /Unknown argument: nope/],
-    [['-m', 'nope', '-p', '0'], /Argument: method, Given: "nope"/],
+    [['-m', 'nope', '-p', '0'], /--method: unknown method 'nope' \(supported: /],
     [['-p', '70000'], /--server-port: must be between 0 and 65535, got 70000/],
     [['-p', 'abc'], /--server-port: must be a port number, got string "abc"/],
     [['-p', '0', '--key', 'c2hvcnQ='], /key: must decode to at least 32 bytes/],

@@ -8,38 +8,12 @@
  * refused as well.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { Address4, Address6 } from 'ip-address';
-import { configError } from '../../errors.js';
 import { parseIPv6 } from '../../protocol/address.js';
+import { parseIpRange, type IpRange } from '../../protocol/ip-range.js';
+import { DEFAULT_FORBIDDEN_RANGES } from '../../protocol/special-ip-ranges.js';
 
 /** The default forbidden ranges (IANA special-purpose registries, RFC 6890). */
-export const DEFAULT_FORBIDDEN_RANGES: readonly string[] = Object.freeze([
-  '0.0.0.0/8', // "this network", unspecified
-  '10.0.0.0/8', // RFC 1918
-  '100.64.0.0/10', // CGNAT, RFC 6598
-  '127.0.0.0/8', // loopback
-  '169.254.0.0/16', // link-local
-  '172.16.0.0/12', // RFC 1918
-  '192.0.0.0/24', // IETF protocol assignments
-  '192.0.2.0/24', // TEST-NET-1
-  '192.88.99.0/24', // 6to4 relay anycast (deprecated)
-  '192.168.0.0/16', // RFC 1918
-  '198.18.0.0/15', // benchmarking
-  '198.51.100.0/24', // TEST-NET-2
-  '203.0.113.0/24', // TEST-NET-3
-  '224.0.0.0/4', // multicast
-  '240.0.0.0/4', // reserved, and 255.255.255.255 broadcast
-  '::/128', // unspecified
-  '::1/128', // loopback
-  '::/96', // IPv4-compatible (deprecated)
-  '64:ff9b:1::/48', // local-use NAT64
-  '100::/64', // discard-only
-  '2001:db8::/32', // documentation
-  'fc00::/7', // unique local (ULA)
-  'fe80::/10', // link-local
-  'fec0::/10', // site-local (deprecated)
-  'ff00::/8', // multicast
-]);
+export { DEFAULT_FORBIDDEN_RANGES };
 
 /** Decides whether a resolved target IP may be dialed. */
 export class TargetFilter {
@@ -47,13 +21,16 @@ export class TargetFilter {
   readonly #ranges: readonly string[];
 
   /**
-   * @param ranges IPs or CIDRs (`10.0.0.0/8`, `::1`, `fe80::/10`); a bare IP
-   *   means just that address. Default: {@link DEFAULT_FORBIDDEN_RANGES}.
+   * @param ranges IPs or CIDRs (`10.0.0.0/8`, `::1`, `fe80::/10`), as text
+   *   or already parsed by `parseIpRange()` (as the resolved server
+   *   configuration holds them: those are not parsed again); a bare IP means
+   *   just that address. Default: {@link DEFAULT_FORBIDDEN_RANGES}.
    * @throws SsError `ERR_SS_CONFIG` naming the bad entry
    */
-  constructor(ranges: readonly string[] = DEFAULT_FORBIDDEN_RANGES, key = 'forbiddenIp') {
-    this.#ranges = Object.freeze([...ranges]);
-    for (const entry of ranges) addRange(this.#list, entry.trim(), key);
+  constructor(ranges: readonly (string | IpRange)[] = DEFAULT_FORBIDDEN_RANGES, key = 'forbiddenIp') {
+    const parsed = ranges.map((r) => (typeof r === 'string' ? parseIpRange(r, key) : r));
+    this.#ranges = Object.freeze(ranges.map((r) => (typeof r === 'string' ? r : r.text)));
+    for (const r of parsed) this.#list.addSubnet(r.network, r.prefix, r.family);
   }
 
   /** The ranges as given. */
@@ -88,20 +65,4 @@ function embeddedIPv4(b: Buffer): string | undefined {
   if (b.readUInt32BE(0) === 0x0064ff9b && zero(4, 12)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   if (b.readUInt16BE(0) === 0x2002) return `${b[2]}.${b[3]}.${b[4]}.${b[5]}`;
   return undefined;
-}
-
-function addRange(list: BlockList, entry: string, key: string): void {
-  const [ip, bits, extra] = entry.split('/');
-  if (extra !== undefined || ip === undefined || ip === '') throw configError(key, `'${entry}' is not an IP or CIDR`);
-  const prefix = bits === undefined ? undefined : Number(bits);
-  if (bits !== undefined && (!/^\d+$/.test(bits))) throw configError(key, `'${entry}' has a bad prefix length`);
-  if (Address4.isValid(ip)) {
-    if (prefix !== undefined && prefix > 32) throw configError(key, `'${entry}' has a bad prefix length`);
-    list.addSubnet(new Address4(ip).correctForm(), prefix ?? 32, 'ipv4');
-  } else if (Address6.isValid(ip)) {
-    if (prefix !== undefined && prefix > 128) throw configError(key, `'${entry}' has a bad prefix length`);
-    list.addSubnet(new Address6(ip).correctForm(), prefix ?? 128, 'ipv6');
-  } else {
-    throw configError(key, `'${entry}' is not an IP or CIDR`);
-  }
 }

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
-import { parseConfigFile, secondsToMs, toIpList, toPort } from '../../../lib/config/server-config-file.js';
+import { parseConfigFile } from '../../../lib/config/server-config-file.js';
+import { secondsToMs, toIpRanges, toPort } from '../../../lib/config/converters.js';
 import { resolveServerOptions } from '../../../lib/server/server-options.js';
 import { isSsError } from '../../../lib/errors.js';
 
@@ -26,7 +27,7 @@ t.test('maps the libev keys: server list, string port, key, our timeouts', async
     timeout: '60', handshake_timeout: 2.5, connect_timeout: '10',
   });
   t.same(cfg.servers, [{ host: ['127.0.0.1', '::1'], port: 8389, key, method: 'chacha20-ietf-poly1305', idleTimeoutMs: 60_000, handshakeTimeoutMs: 2500, connectTimeoutMs: 10_000 }]);
-  t.equal(resolveServerOptions(cfg.servers[0]!).masterKey.length, 32, 'the result resolves');
+  t.equal(Buffer.from(resolveServerOptions(cfg.servers[0]!).users[0]!.key, 'base64').length, 32, 'the result resolves');
 });
 
 t.test('maps mode (libev) to the mode option', async (t) => {
@@ -158,6 +159,6 @@ t.test('the value helpers name the key they are given', async (t) => {
   t.equal(secondsToMs('1.5', '--timeout'), 1500);
   refuses(t, () => secondsToMs('1e3', '--timeout'), /^--timeout: must be a positive number of seconds, got string "1e3"/);
   refuses(t, () => secondsToMs(Infinity, 't'), /^t: must be a positive number of seconds/);
-  t.same(toIpList('::1,127.0.0.1', '--forbidden-ip'), ['::1', '127.0.0.1']);
-  refuses(t, () => toIpList('10.0.0.0/33', '--forbidden-ip'), /^--forbidden-ip: '10.0.0.0\/33' has a bad prefix length/);
+  t.same(toIpRanges('::1,127.0.0.1', '--forbidden-ip', 'flag').map((r) => r.text), ['::1', '127.0.0.1']);
+  refuses(t, () => toIpRanges('10.0.0.0/33', '--forbidden-ip', 'flag'), /^--forbidden-ip: '10.0.0.0\/33' has a bad prefix length/);
 });

@@ -1,13 +1,13 @@
 import t from 'tap';
-import { LOCAL_DEFAULTS, parseLocalConfigFile, resolveLocalOptions, resolveTunnel } from '../../../lib/local/local-options.js';
+import { LOCAL_DEFAULTS, parseLocalConfigFile, resolveLocalOptions, resolveLocalServices, resolveTunnel } from '../../../lib/local/local-options.js';
 
 const base = { server: '127.0.0.1', password: 'pw' };
 
 t.test('merges the defaults', async (t) => {
   const c = resolveLocalOptions(base);
   t.match(c, { server: '127.0.0.1', serverPort: 8388, host: '127.0.0.1', port: 1080, tunnel: undefined, credentials: undefined, idleTimeoutMs: 300_000, firstPacketDelayMs: 50, maxHttpHeadBytes: 65536 });
-  t.equal(c.spec.name, LOCAL_DEFAULTS.method);
-  t.equal(c.masterKey.length, 32);
+  t.equal(c.method, LOCAL_DEFAULTS.method);
+  t.equal(Buffer.from(c.key, 'base64').length, 32, 'the derived key, base64');
   t.equal(c.mode, 'tcp_and_udp', 'UDP ASSOCIATE is offered by default');
   t.equal(resolveLocalOptions({ ...base, mode: 'tcp_only' }).mode, 'tcp_only');
   t.equal(resolveLocalOptions({ ...base, server: '[::1]', host: '[::1]' }).server, '::1');
@@ -31,12 +31,16 @@ t.test('refuses bad options, naming them', async (t) => {
     [{ ...base, socksUsername: 'u' }, /^socksPassword: is required/],
     [{ ...base, socksUsername: 'u:v', socksPassword: 'p' }, /^socksUsername: must not contain ":"/],
     [{ ...base, socksUsername: 'u', socksPassword: 'p'.repeat(256) }, /^socksPassword: must be 1 to 255 bytes/],
-    [{ ...base, onConnectionClose: 'nope' }, /^onConnectionClose: must be a function/],
     [{ ...base, mode: 'both' }, /^mode: must be one of tcp_and_udp, tcp_only, udp_only/],
-    [{ ...base, lookup: 'dns' }, /^lookup: must be a function/],
   ];
   for (const [options, message] of cases) t.throws(() => resolveLocalOptions(options), { code: 'ERR_SS_CONFIG', message }, JSON.stringify(options));
   t.throws(() => resolveLocalOptions(null as never), { code: 'ERR_SS_CONFIG' });
+});
+
+t.test('refuses bad services, naming them', async (t) => {
+  t.throws(() => resolveLocalServices({ onConnectionClose: 'nope' as never }), { code: 'ERR_SS_CONFIG', message: /^onConnectionClose: must be a function/ });
+  t.throws(() => resolveLocalServices({ lookup: 'dns' as never }), { code: 'ERR_SS_CONFIG', message: /^lookup: must be a function/ });
+  t.equal(typeof resolveLocalServices({}).lookup, 'function', 'dns.lookup by default');
 });
 
 t.test('parses tunnel targets', async (t) => {

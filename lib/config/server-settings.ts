@@ -1,0 +1,160 @@
+/**
+ * Every setting of the server, one row each: the camelCase API option, its
+ * shadowsocks JSON key(s), its flag(s), the one converter, the default and a
+ * line of doc. `resolveServerOptions()`, `parseConfigFile()` and the
+ * `ss-stream-server` flags are all read through this table.
+ *
+ *   option              JSON key            flag                 default
+ *   host                server              --server, -s         all interfaces
+ *   port                server_port         --server-port, -p    8388
+ *   password / key      password / key      --password, -k / --key
+ *   method              method              --method, -m         chacha20-ietf-poly1305
+ *   idleTimeoutMs       timeout (s)         --timeout, -t (s)    300 000
+ *   handshakeTimeoutMs  handshake_timeout   --handshake-timeout  60 000
+ *   connectTimeoutMs    connect_timeout     --connect-timeout    10 000
+ *   forbiddenIp         forbidden_ip        --forbidden-ip       special ranges
+ *   mode                mode                --mode               tcp_and_udp
+ *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
+ */
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS,
+  DEFAULT_REPLAY_CAPACITY, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S,
+} from '../constants.js';
+import { getMethod } from '../crypto/methods.js';
+import { configError } from '../errors.js';
+import type { LogLevel } from '../logger.js';
+import type { IpRange } from '../protocol/ip-range.js';
+import { DEFAULT_FORBIDDEN_RANGES } from '../protocol/special-ip-ranges.js';
+import { checkInt } from './check.js';
+import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toSecret, toWorkers } from './converters.js';
+import { deriveMasterKey } from './master-key.js';
+import { checkMode, type ServerMode } from './mode.js';
+import { convertOptions, type Setting, type SettingsTable } from './setting.js';
+
+/** The settings of a server: every {@link ServerOptions} that is plain data. */
+export interface ServerSettings {
+  /** Address(es) to listen on. Default: all interfaces, IPv4 and IPv6. */
+  host?: string | string[];
+  /** Port to listen on; 0 picks a free one. Default 8388. */
+  port?: number;
+  /** The shared password. */
+  password?: string;
+  /** A raw master key, base64 (standard or URL-safe), instead of a password (as libev's `key`). */
+  key?: string;
+  /** The AEAD method. Default `chacha20-ietf-poly1305`. */
+  method?: string;
+  /** Idle timeout of an established connection, ms. Default 300 000 (from `timeout` 300 s). */
+  idleTimeoutMs?: number;
+  /** Time from accept to a complete address header, ms. Default 60 000. */
+  handshakeTimeoutMs?: number;
+  /** Time allowed to connect to the target, ms. Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Open connections get this long to finish on `close()`, ms. Default 5 000. */
+  shutdownGraceMs?: number;
+  /**
+   * Forbidden target IPs/CIDRs, replacing the default list; `[]` forbids
+   * nothing. Default: loopback, private, link-local and other special ranges.
+   */
+  forbiddenIp?: readonly string[];
+  /** Salts per replay-filter generation (two are kept). Default 65 536. */
+  replayCapacity?: number;
+  /** TCP, UDP or both, on the same host(s) and port. Default `tcp_and_udp`. */
+  mode?: ServerMode;
+  /** A UDP association (client address) idle this long is dropped with its sockets, ms. Default 300 000. */
+  natTimeoutMs?: number;
+  /** Maximum UDP associations; the least recently used is evicted beyond. Default 1024. */
+  natCapacity?: number;
+}
+
+/** A user of a server: a name and a master key (base64). */
+export interface ServerUser {
+  readonly name: string;
+  /** The derived master key, base64. A secret: never log it. */
+  readonly key: string;
+}
+
+/**
+ * The resolved settings of a server: plain, JSON-serialisable data with the
+ * defaults merged, every value checked, and the key derived. The server
+ * builds its filters from it; services (logger, dialer, hooks) are apart.
+ */
+export interface ResolvedServerConfig {
+  /** Addresses to listen on; empty: all interfaces. */
+  hosts: string[];
+  port: number;
+  method: string;
+  /** One user, from `password` or `key`, named `default`. */
+  users: ServerUser[];
+  idleTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  connectTimeoutMs: number;
+  shutdownGraceMs: number;
+  /** Forbidden target ranges, parsed; empty: none. */
+  forbiddenIp: IpRange[];
+  replayCapacity: number;
+  mode: ServerMode;
+  natTimeoutMs: number;
+  natCapacity: number;
+}
+
+const api = { json: [], flags: [] } as const;
+
+/** The server's settings, one row per option. */
+export const SERVER_SETTINGS = Object.freeze({
+  host: { json: ['server'], flags: ['server'], alias: 's', convert: toHostList, doc: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' },
+  port: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 0, s), default: DEFAULT_SERVER_PORT, doc: 'Port to listen on; 0 picks a free one' },
+  password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
+  key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
+  method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
+  idleTimeoutMs: { json: ['timeout'], flags: ['timeout'], alias: 't', convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_TIMEOUT_S * 1000, doc: 'Idle timeout, seconds' },
+  handshakeTimeoutMs: { json: ['handshake_timeout'], flags: ['handshake-timeout'], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_HANDSHAKE_TIMEOUT_MS, doc: 'Time for a client to send its target address, seconds' },
+  connectTimeoutMs: { json: ['connect_timeout'], flags: ['connect-timeout'], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_CONNECT_TIMEOUT_MS, doc: 'Time to connect to a target, seconds' },
+  shutdownGraceMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s, true), default: DEFAULT_SHUTDOWN_GRACE_MS, doc: 'Open connections get this long to finish on close(), ms' },
+  forbiddenIp: {
+    json: ['forbidden_ip'], flags: ['forbidden-ip'], convert: toIpRanges, toOption: (ranges) => ranges.map((r) => r.text), default: DEFAULT_FORBIDDEN_RANGES,
+    doc: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all",
+  } satisfies Setting<readonly string[], IpRange[]>,
+  replayCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 24), default: DEFAULT_REPLAY_CAPACITY, doc: 'Salts per replay-filter generation (two are kept)' },
+  mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
+  natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
+  natCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
+} satisfies SettingsTable<ServerSettings>);
+
+/** Settings of the `ss-stream-server` process rather than of one server. */
+export interface ServerProcessSettings {
+  /** How many processes serve the ports (1 to 256). */
+  workers?: number;
+  logLevel?: LogLevel;
+}
+
+/** The process settings, one row each (no API option: the CLI reads them). */
+export const SERVER_PROCESS_SETTINGS = Object.freeze({
+  workers: { json: ['workers'], flags: ['workers'], convert: toWorkers, default: 1, doc: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one' },
+  logLevel: { json: ['verbose'], flags: ['verbose', 'quiet'], convert: toLogLevel, default: 'info' as LogLevel, doc: '-v logs debug messages, -q errors only; in a file, verbose counts as in ssserver (-2 to 1)' },
+} satisfies SettingsTable<ServerProcessSettings>);
+
+/**
+ * Checks the settings among `options`, merges the defaults and derives the
+ * key: the data half of `resolveServerOptions()`.
+ * @throws SsError `ERR_SS_CONFIG` naming the bad option
+ */
+export function resolveServerSettings(options: ServerSettings): ResolvedServerConfig {
+  if (options === null || typeof options !== 'object') throw configError('options', 'must be an object');
+  const c = convertOptions(SERVER_SETTINGS, options);
+  const spec = getMethod(c.method!)!;
+  return {
+    hosts: c.host === undefined ? [] : ([] as string[]).concat(c.host),
+    port: c.port!,
+    method: spec.name,
+    users: [{ name: 'default', key: deriveMasterKey(spec, c.password, c.key).toString('base64') }],
+    idleTimeoutMs: c.idleTimeoutMs!,
+    handshakeTimeoutMs: c.handshakeTimeoutMs!,
+    connectTimeoutMs: c.connectTimeoutMs!,
+    shutdownGraceMs: c.shutdownGraceMs!,
+    forbiddenIp: c.forbiddenIp!,
+    replayCapacity: c.replayCapacity!,
+    mode: c.mode!,
+    natTimeoutMs: c.natTimeoutMs!,
+    natCapacity: c.natCapacity!,
+  };
+}

@@ -1,0 +1,122 @@
+import t from 'tap';
+import { buildServerCliOptions } from '../../../lib/cli/server-cli-options.js';
+import { parseServerCliArgs } from '../../../lib/cli/server-cli-args.js';
+import type { ServerCliArgs } from '../../../lib/cli/server-cli-args.js';
+import { parseConfigFile } from '../../../lib/config/server-config-file.js';
+import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, resolveServerSettings, type ServerSettings } from '../../../lib/config/server-settings.js';
+import { convertToOption, flagProperty, type Setting } from '../../../lib/config/setting.js';
+import { SERVER_DEFAULTS } from '../../../lib/server/server-options.js';
+
+type Row = Setting<unknown, unknown>;
+const rows = Object.entries(SERVER_SETTINGS) as [keyof ServerSettings, Row][];
+const none: ServerCliArgs = { verbose: false, quiet: false };
+const key32 = Buffer.alloc(32, 7).toString('base64');
+
+/** One good value per setting that has a JSON key or a flag, as an option, in a file, and as a flag's text. */
+const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown; flag: unknown }>> = {
+  host: { option: ['127.0.0.1', '::1'], file: ['127.0.0.1', '::1'], flag: ['127.0.0.1', '::1'] },
+  port: { option: 9000, file: '9000', flag: '9000' },
+  password: { option: 'pw', file: 'pw', flag: 'pw' },
+  key: { option: key32, file: key32, flag: key32 },
+  method: { option: 'aes-128-gcm', file: 'aes-128-gcm', flag: 'aes-128-gcm' },
+  idleTimeoutMs: { option: 1500, file: 1.5, flag: '1.5' },
+  handshakeTimeoutMs: { option: 2000, file: '2', flag: '2' },
+  connectTimeoutMs: { option: 250, file: 0.25, flag: '0.25' },
+  forbiddenIp: { option: ['10.0.0.0/8', '::1'], file: '10.0.0.0/8, ::1', flag: '10.0.0.0/8,::1' },
+  mode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only' },
+};
+
+/** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
+const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown; flag: unknown; problem: RegExp }>> = {
+  host: { option: ' ', file: ' ', flag: [' '], problem: /must not be empty|needs an address/ },
+  port: { option: 70000, file: '70000', flag: '70000', problem: /^must be between 0 and 65535/ },
+  password: { option: '', file: '', flag: '', problem: /^must not be empty$/ },
+  key: { option: 5, file: 5, flag: '', problem: /^must (be a string, got number|not be empty)$/ },
+  method: { option: 'rc4-md5', file: 'rc4-md5', flag: 'rc4-md5', problem: /^unknown method 'rc4-md5'/ },
+  idleTimeoutMs: { option: 0, file: 0, flag: '0', problem: /^must be/ },
+  handshakeTimeoutMs: { option: -1, file: 'soon', flag: 'soon', problem: /^must be/ },
+  connectTimeoutMs: { option: 1.5, file: -2, flag: '-2', problem: /^must be/ },
+  forbiddenIp: { option: ['nope'], file: 'nope', flag: 'nope', problem: /^'nope' is not an IP or CIDR/ },
+  mode: { option: 'tcp', file: 'tcp', flag: 'tcp', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/ },
+};
+
+const withKey = (o: ServerSettings): ServerSettings => (o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : o);
+const fromOption = (option: string, v: unknown) => resolveServerSettings(withKey({ [option]: v }));
+const fromFile = (json: string, v: unknown) => resolveServerSettings(withKey(parseConfigFile({ [json]: v }).servers[0]!));
+const fromFlag = (flag: string, v: unknown) => resolveServerSettings(buildServerCliOptions({ ...none, [flagProperty(flag)]: v }, undefined, () => 'x').servers[0]!);
+
+t.test('every row has a converter and a doc, and its default converts to itself', async (t) => {
+  for (const [option, row] of [...rows, ...Object.entries(SERVER_PROCESS_SETTINGS)] as [string, Row][]) {
+    t.equal(typeof row.convert, 'function', `${option} has a converter`);
+    t.ok(row.doc.length > 10 && !row.doc.includes('\n'), `${option} has a one-line doc`);
+    if (row.default !== undefined) t.same(convertToOption(row, row.default, option, 'option'), row.default, `${option}'s default is valid`);
+  }
+  t.same(Object.keys(SERVER_DEFAULTS).sort(), rows.filter(([, r]) => r.default !== undefined).map(([o]) => o).sort(), 'SERVER_DEFAULTS comes from the table');
+});
+
+t.test('each JSON key and flag belongs to one setting, named as shadowsocks and yargs name them', async (t) => {
+  const all = [...rows, ...Object.entries(SERVER_PROCESS_SETTINGS)] as [string, Row][];
+  const json = all.flatMap(([, r]) => r.json);
+  const flags = all.flatMap(([, r]) => r.flags);
+  t.equal(new Set(json).size, json.length, 'no JSON key twice');
+  t.equal(new Set(flags).size, flags.length, 'no flag twice');
+  for (const k of json) t.match(k, /^[a-z]+(_[a-z]+)*$/, `${k} is snake_case`);
+  for (const f of flags) t.match(f, /^[a-z]+(-[a-z]+)*$/, `${f} is kebab-case`);
+});
+
+t.test('the command line declares every flag of the table', async (t) => {
+  for (const [option, row] of rows) {
+    for (const flag of row.flags) {
+      const args = await parseServerCliArgs([`--${flag}`, '1'], '0');
+      t.not((args as unknown as Record<string, unknown>)[flagProperty(flag)], undefined, `--${flag} (${option})`);
+    }
+  }
+});
+
+t.test('a JSON key, a flag and an option of one setting resolve to the same value', async (t) => {
+  for (const [option, row] of rows) {
+    if (row.json.length === 0 && row.flags.length === 0) continue;
+    const same = SAME[option];
+    if (same === undefined) {
+      t.fail(`${option} has a sample in SAME`);
+      continue;
+    }
+    const expected = fromOption(option, same.option);
+    for (const json of row.json) t.same(fromFile(json, same.file), expected, `${json} = ${option}`);
+    for (const flag of row.flags) t.same(fromFlag(flag, same.flag), expected, `--${flag} = ${option}`);
+  }
+});
+
+t.test('a bad value is refused where it is read, naming it as written', async (t) => {
+  for (const [option, row] of rows) {
+    if (row.json.length === 0 && row.flags.length === 0) continue;
+    const bad = BAD[option];
+    if (bad === undefined) {
+      t.fail(`${option} has a sample in BAD`);
+      continue;
+    }
+    const refused = (fn: () => unknown, name: string): void => {
+      try {
+        fn();
+        t.fail(`${name} should be refused`);
+      } catch (err) {
+        const message = (err as Error).message;
+        t.equal(message.slice(0, name.length + 2), `${name}: `, `names ${name}`);
+        t.match(message.slice(name.length + 2), bad.problem, `${name}: ${message}`);
+      }
+    };
+    refused(() => fromOption(option, bad.option), option);
+    for (const json of row.json) refused(() => parseConfigFile({ [json]: bad.file }), json);
+    for (const flag of row.flags) refused(() => buildServerCliOptions({ ...none, [flagProperty(flag)]: bad.flag }), `--${flag}`);
+  }
+});
+
+t.test('the resolved configuration is plain data', async (t) => {
+  const c = resolveServerSettings({ host: '::1', password: 'pw', forbiddenIp: ['10.0.0.0/8'] });
+  t.same(JSON.parse(JSON.stringify(c)), c, 'survives JSON');
+  t.same(c.users, [{ name: 'default', key: c.users[0]!.key }]);
+  t.equal(Buffer.from(c.users[0]!.key, 'base64').length, 32);
+  t.same(c.forbiddenIp, [{ text: '10.0.0.0/8', family: 'ipv4', network: '10.0.0.0', prefix: 8 }]);
+  t.same(resolveServerSettings({ password: 'pw' }).hosts, [], 'no host: every interface');
+  t.equal(resolveServerSettings({ password: 'pw' }).forbiddenIp.length, SERVER_DEFAULTS.forbiddenIp.length, 'the default ranges');
+});
