@@ -6,7 +6,6 @@
  *   config.json ──parseConfig()──▶ ServerOptions ──resolveServerOptions()──▶ ResolvedServerConfig
  *   (snake_case)                    (camelCase API)                           (spec + master key)
  */
-import { lookup as dnsLookup } from 'node:dns';
 import { connect as netConnect } from 'node:net';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -27,6 +26,7 @@ import { checkFunction, checkInstance, checkInt, checkMs, checkPort, checkString
 import { deriveMasterKey } from '../config/master-key.js';
 import { checkMode, type ServerMode } from '../config/mode.js';
 import { DEFAULT_FORBIDDEN_RANGES, TargetFilter } from './egress/target-filter.js';
+import { DnsResolver } from './egress/dns-resolver.js';
 import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../transport/nat-table.js';
 
 
@@ -64,7 +64,10 @@ export interface ServerOptions {
    * `replayCapacity`.
    */
   replayFilter?: ReplayFilter;
-  /** Resolver for host-name targets (`dns.lookup` signature, called with `{all: true}`). Default `dns.lookup`. */
+  /**
+   * Resolver for host-name targets (`dns.lookup` signature, called with
+   * `{all: true}`). Default: a {@link DnsResolver} (c-ares, cached, `/etc/hosts` first).
+   */
   lookup?: LookupFunction;
   /** Outbound dialer. Default `net.connect`. */
   connect?: ConnectFunction;
@@ -146,7 +149,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
     targetFilter: resolveForbidden(o.forbiddenIp),
     replayCapacity: checkInt(o.replayCapacity, 'replayCapacity', 1, 2 ** 24),
     replayFilter: checkInstance(o.replayFilter, ReplayFilter, 'replayFilter'),
-    lookup: checkFunction(o.lookup, 'lookup') ?? (dnsLookup as unknown as LookupFunction),
+    lookup: checkFunction(o.lookup, 'lookup') ?? new DnsResolver().lookup,
     connect: checkFunction(o.connect, 'connect') ?? ((opts) => netConnect(opts)),
     logger: o.logger ?? NOOP_LOGGER,
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
