@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerOptions } from '../server/server-options.js';
 import { secondsToMs, toIpList, toMode, toPort, toWorkers, type ServerFileConfig } from '../config/server-config-file.js';
 import { configError } from '../errors.js';
+import { parseNameservers } from '../server/egress/parse-nameservers.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';
 
@@ -60,6 +61,8 @@ function flagOptions(args: ServerCliArgs): ServerOptions {
   if (args.connectTimeout !== undefined) o.connectTimeoutMs = secondsToMs(args.connectTimeout, '--connect-timeout');
   if (args.forbiddenIp !== undefined) o.forbiddenIp = toIpList(args.forbiddenIp, '--forbidden-ip');
   if (args.mode !== undefined) o.mode = toMode(args.mode, '--mode');
+  if (args.nameserver !== undefined) o.nameservers = parseNameservers(args.nameserver.join(','), '--nameserver');
+  if (args.ipv6First) o.ipv6First = true;
   return o;
 }
 

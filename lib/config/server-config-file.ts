@@ -18,6 +18,7 @@ import { getMethod, METHOD_NAMES } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import { TargetFilter } from '../server/egress/target-filter.js';
+import { parseNameservers } from '../server/egress/parse-nameservers.js';
 
 /** The result of {@link parseConfigFile}. */
 export interface ServerFileConfig {
@@ -80,7 +81,8 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
   local_port: ignore('only used by the client'),
   fast_open: ignore('TCP Fast Open is not supported'),
   workers: (v, k, d) => { d.workers = toWorkers(v, k); },
-  nameserver: ignore('the system resolver is used'),
+  nameserver: (v, k, d) => { d.common.nameservers = parseNameservers(v, k); },
+  ipv6_first: (v, k, d) => { d.common.ipv6First = toBoolean(v, k); },
   no_delay: ignore('TCP_NODELAY is always on'),
   reuse_port: ignore('SO_REUSEPORT is not supported'),
   user: ignore('switching user is not supported (start the process as that user)'),
@@ -175,6 +177,11 @@ export function toIpList(v: unknown, key: string): string[] {
   const list = entries.map((e) => e.trim()).filter((e) => e !== '');
   new TargetFilter(list, key);
   return list;
+}
+
+function toBoolean(v: unknown, key: string): boolean {
+  if (typeof v !== 'boolean') throw configError(key, `must be true or false, got ${typeName(v)}`);
+  return v;
 }
 
 function toHostList(v: unknown, key: string): string | string[] {

@@ -27,6 +27,7 @@ import { deriveMasterKey } from '../config/master-key.js';
 import { checkMode, type ServerMode } from '../config/mode.js';
 import { DEFAULT_FORBIDDEN_RANGES, TargetFilter } from './egress/target-filter.js';
 import { DnsResolver } from './egress/dns-resolver.js';
+import { parseNameservers } from './egress/parse-nameservers.js';
 import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../transport/nat-table.js';
 
 
@@ -69,6 +70,14 @@ export interface ServerOptions {
    * `{all: true}`). Default: a {@link DnsResolver} (c-ares, cached, `/etc/hosts` first).
    */
   lookup?: LookupFunction;
+  /**
+   * Name servers for target names: `ADDR`, `ADDR:PORT` or `[V6ADDR]:PORT`
+   * (libev's `-d`). Default: the system's (`/etc/resolv.conf`). Not used
+   * with `lookup`.
+   */
+  nameservers?: readonly string[];
+  /** Try a target name's IPv6 addresses first (libev's `ipv6_first`). Default `false`. Not used with `lookup`. */
+  ipv6First?: boolean;
   /** Outbound dialer. Default `net.connect`. */
   connect?: ConnectFunction;
   /** Where logs go. Default: nowhere. */
@@ -149,7 +158,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
     targetFilter: resolveForbidden(o.forbiddenIp),
     replayCapacity: checkInt(o.replayCapacity, 'replayCapacity', 1, 2 ** 24),
     replayFilter: checkInstance(o.replayFilter, ReplayFilter, 'replayFilter'),
-    lookup: checkFunction(o.lookup, 'lookup') ?? new DnsResolver().lookup,
+    lookup: checkFunction(o.lookup, 'lookup') ?? defaultLookup(o.nameservers, o.ipv6First),
     connect: checkFunction(o.connect, 'connect') ?? ((opts) => netConnect(opts)),
     logger: o.logger ?? NOOP_LOGGER,
     onConnectionOpen: checkFunction(o.onConnectionOpen, 'onConnectionOpen'),
@@ -161,6 +170,12 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerConf
   };
 }
 
+
+function defaultLookup(nameservers: unknown, ipv6First: unknown): LookupFunction {
+  if (ipv6First !== undefined && typeof ipv6First !== 'boolean') throw configError('ipv6First', 'must be a boolean');
+  if (nameservers !== undefined && !Array.isArray(nameservers)) throw configError('nameservers', 'must be an array of ADDR[:PORT] strings');
+  return new DnsResolver({ servers: parseNameservers(nameservers ?? [], 'nameservers'), ipv6First }).lookup;
+}
 
 function resolveForbidden(list: unknown): TargetFilter | undefined {
   if (!Array.isArray(list)) throw configError('forbiddenIp', 'must be an array of IPs or CIDRs');
