@@ -27,6 +27,7 @@ export { AeadSession } from './crypto/aead-session.js';
 export { ReplayFilter } from './crypto/replay-filter.js';
 export { encodeAddress, decodeAddress, type Address, type DecodedAddress } from './protocol/address.js';
 export { TargetFilter, DEFAULT_FORBIDDEN_RANGES } from './server/egress/target-filter.js';
+export { DnsResolver, type DnsResolverOptions } from './server/egress/dns-resolver.js';
 export { SsError, isSsError, ERROR_CODES, type SsErrorCode } from './errors.js';
 export { createConsoleLogger, NOOP_LOGGER, type Logger, type LogLevel } from './logger.js';
 export { MAX_PAYLOAD } from './constants.js';

@@ -21,6 +21,8 @@ export interface ServerCliArgs {
   connectTimeout?: string;
   forbiddenIp?: string;
   mode?: string;
+  nameserver?: string[];
+  ipv6First?: boolean;
   workers?: string;
   verbose: boolean;
   quiet: boolean;
@@ -46,6 +48,8 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     connectTimeout: last(parsed.connectTimeout),
     forbiddenIp: last(parsed.forbiddenIp),
     mode: last(parsed.mode),
+    nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
+    ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
@@ -63,6 +67,8 @@ function parser(argv: readonly string[], version: string) {
     .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
+    .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
+    .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' });
   return withSharedOptions(own, version);

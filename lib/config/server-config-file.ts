@@ -70,7 +70,6 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
   local_address: ignore('only used by the client'),
   local_port: ignore('only used by the client'),
   fast_open: ignore('TCP Fast Open is not supported'),
-  nameserver: ignore('the system resolver is used'),
   no_delay: ignore('TCP_NODELAY is always on'),
   reuse_port: ignore('SO_REUSEPORT is not supported'),
   user: ignore('switching user is not supported (start the process as that user)'),

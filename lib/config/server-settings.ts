@@ -21,15 +21,16 @@ import {
   DEFAULT_REPLAY_CAPACITY, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S,
 } from '../constants.js';
 import { getMethod } from '../crypto/methods.js';
+import { parseNameservers } from './parse-nameservers.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { IpRange } from '../protocol/ip-range.js';
 import { DEFAULT_FORBIDDEN_RANGES } from '../protocol/special-ip-ranges.js';
-import { checkInt } from './check.js';
+import { checkInt, typeName } from './check.js';
 import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toSecret, toWorkers } from './converters.js';
 import { deriveMasterKey } from './master-key.js';
 import { checkMode, type ServerMode } from './mode.js';
-import { convertOptions, type Setting, type SettingsTable } from './setting.js';
+import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -64,6 +65,14 @@ export interface ServerSettings {
   natTimeoutMs?: number;
   /** Maximum UDP associations; the least recently used is evicted beyond. Default 1024. */
   natCapacity?: number;
+  /**
+   * Name servers for target names: `ADDR`, `ADDR:PORT` or `[V6ADDR]:PORT`
+   * (libev's `-d`). Default: the system's (`/etc/resolv.conf`). Not used
+   * with `lookup`.
+   */
+  nameservers?: readonly string[];
+  /** Try a target name's IPv6 addresses first (libev's `ipv6_first`). Default `false`. Not used with `lookup`. */
+  ipv6First?: boolean;
 }
 
 /** A user of a server: a name and a master key (base64). */
@@ -95,6 +104,8 @@ export interface ResolvedServerConfig {
   mode: ServerMode;
   natTimeoutMs: number;
   natCapacity: number;
+  nameservers: string[];
+  ipv6First: boolean;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -114,6 +125,11 @@ export const SERVER_SETTINGS = Object.freeze({
     json: ['forbidden_ip'], flags: ['forbidden-ip'], convert: toIpRanges, toOption: (ranges) => ranges.map((r) => r.text), default: DEFAULT_FORBIDDEN_RANGES,
     doc: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all",
   } satisfies Setting<readonly string[], IpRange[]>,
+  nameservers: {
+    json: ['nameserver'], flags: ['nameserver'], alias: 'd', convert: toNameservers, default: [],
+    doc: "Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system's]",
+  } satisfies Setting<readonly string[], string[]>,
+  ipv6First: { json: ['ipv6_first'], flags: ['ipv6-first'], alias: '6', convert: toBoolean, default: false, doc: 'Try IPv6 addresses of target names first [default: IPv4 first]' },
   replayCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 24), default: DEFAULT_REPLAY_CAPACITY, doc: 'Salts per replay-filter generation (two are kept)' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
   natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
@@ -156,5 +172,18 @@ export function resolveServerSettings(options: ServerSettings): ResolvedServerCo
     mode: c.mode!,
     natTimeoutMs: c.natTimeoutMs!,
     natCapacity: c.natCapacity!,
+    nameservers: c.nameservers!,
+    ipv6First: c.ipv6First!,
   };
+}
+
+function toBoolean(v: unknown, key: string): boolean {
+  if (typeof v !== 'boolean') throw configError(key, `must be a boolean, got ${typeName(v)}`);
+  return v;
+}
+
+// The API takes an array; the file and the flags also take ADDR[:PORT][,...] text.
+function toNameservers(v: unknown, key: string, source: SettingSource): string[] {
+  if (source === 'option' && !Array.isArray(v)) throw configError(key, `must be an array of ADDR[:PORT] strings, got ${typeName(v)}`);
+  return parseNameservers(v, key);
 }

@@ -8,6 +8,7 @@ import { createServer as netCreateServer, type AddressInfo, type Server, type So
 import { resolveServerOptions, resolveServerServices, type ResolvedServerConfig, type ServerOptions, type ServerServices } from './server-options.js';
 import { getMethod } from '../crypto/methods.js';
 import { TargetFilter } from './egress/target-filter.js';
+import { DnsResolver } from './egress/dns-resolver.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
 import { TcpSession } from './tcp-session.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
@@ -67,7 +68,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       users: this.#users,
       replayFilter: s.replayFilter ?? new ReplayFilter(c.replayCapacity),
       targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
-      lookup: s.lookup,
+      lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
       connect: s.connect,
       handshakeTimeoutMs: c.handshakeTimeoutMs,
       connectTimeoutMs: c.connectTimeoutMs,

@@ -3,11 +3,13 @@ import { parseServerCliArgs } from '../../../lib/cli/server-cli-args.js';
 import { buildServerCliOptions } from '../../../lib/cli/server-cli-options.js';
 
 t.test('parses every flag as text, short and long', async (t) => {
-  t.same(await parseServerCliArgs(['-s', '127.0.0.1', '-s', '::1', '-p', '0', '-k', 'pw', '-m', 'aes-128-gcm', '-c', 'f.json', '-t', '5', '--handshake-timeout', '2', '--connect-timeout', '3', '--forbidden-ip', '', '--mode', 'tcp_only', '-v'], '1.0.0'), {
+  t.same(await parseServerCliArgs(['-s', '127.0.0.1', '-s', '::1', '-p', '0', '-k', 'pw', '-m', 'aes-128-gcm', '-c', 'f.json', '-t', '5', '--handshake-timeout', '2', '--connect-timeout', '3', '--forbidden-ip', '', '--mode', 'tcp_only', '-d', '127.0.0.1:5353,::1', '--nameserver', '[::1]:53', '-6', '-v'], '1.0.0'), {
     server: ['127.0.0.1', '::1'], serverPort: '0', password: 'pw', key: undefined, method: 'aes-128-gcm', config: 'f.json',
     timeout: '5', handshakeTimeout: '2', connectTimeout: '3', forbiddenIp: '', mode: 'tcp_only', verbose: true, quiet: false,
+    nameserver: ['127.0.0.1:5353,::1', '[::1]:53'], ipv6First: true,
   });
-  t.match(await parseServerCliArgs(['--key', 'a2V5', '--quiet'], '1.0.0'), { key: 'a2V5', verbose: false, quiet: true, server: undefined });
+  t.match(await parseServerCliArgs(['--key', 'a2V5', '--quiet'], '1.0.0'), { key: 'a2V5', verbose: false, quiet: true, server: undefined, nameserver: undefined, ipv6First: undefined });
+  t.match(await parseServerCliArgs(['--ipv6-first'], '1.0.0'), { ipv6First: true });
 });
 
 t.test('the last of a repeated flag wins', async (t) => {

@@ -33,6 +33,8 @@ t.test('converts every flag into an option, naming the flag on errors', async (t
     [{ connectTimeout: '0' }, /^--connect-timeout: /],
     [{ mode: 'tcp' }, /^--mode: must be one of/],
   ];
+  t.same(buildServerCliOptions({ ...none, password: 'pw', nameserver: ['127.0.0.1:5353, ::1', '[::1]:53'], ipv6First: true }).servers, [{ password: 'pw', nameservers: ['127.0.0.1:5353', '::1', '[::1]:53'], ipv6First: true }]);
+  bad.push([{ nameserver: ['127.0.0.1', 'dns.test'] }, /^--nameserver: 'dns.test' is not an IP address/]);
   for (const [flags, message] of bad) t.throws(() => buildServerCliOptions({ ...none, ...flags }), { code: 'ERR_SS_CONFIG', message });
 });
 

@@ -77,13 +77,22 @@ t.test('maps verbose to a log level', async (t) => {
 t.test('accepts client-only and unsupported-but-harmless keys with a warning', async (t) => {
   const cfg = parseConfigFile({
     password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true,
-    nameserver: '8.8.8.8', no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
+    no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
   });
   t.same(cfg.servers, [{ password: 'pw' }]);
-  t.equal(cfg.warnings.length, 7);
-  for (const key of ['local_address', 'local_port', 'fast_open', 'nameserver', 'no_delay', 'reuse_port', 'user']) {
+  t.equal(cfg.warnings.length, 6);
+  for (const key of ['local_address', 'local_port', 'fast_open', 'no_delay', 'reuse_port', 'user']) {
     t.ok(cfg.warnings.some((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')), `warns about ${key}`);
   }
+});
+
+t.test('maps libev\'s nameserver and ipv6_first, naming the key on errors', async (t) => {
+  t.same(parseConfigFile({ nameserver: '127.0.0.1:5353, [::1]:53,::1', ipv6_first: true }).servers, [{ nameservers: ['127.0.0.1:5353', '[::1]:53', '::1'], ipv6First: true }]);
+  t.same(parseConfigFile({ nameserver: ['127.0.0.1'], ipv6_first: false }).servers, [{ nameservers: ['127.0.0.1'], ipv6First: false }]);
+  refuses(t, () => parseConfigFile({ nameserver: '8.8.8.8,dns.test' }), /^nameserver: 'dns.test' is not an IP address/);
+  refuses(t, () => parseConfigFile({ nameserver: '127.0.0.1:99999' }), /^nameserver: '127.0.0.1:99999' has a port outside/);
+  refuses(t, () => parseConfigFile({ nameserver: 53 }), /^nameserver: must be a comma-separated string/);
+  refuses(t, () => parseConfigFile({ ipv6_first: 'yes' }), /^ipv6_first: must be a boolean, got string "yes"/);
 });
 
 t.test('maps workers to a process count, naming the key on errors', async (t) => {

@@ -24,6 +24,8 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   connectTimeoutMs: { option: 250, file: 0.25, flag: '0.25' },
   forbiddenIp: { option: ['10.0.0.0/8', '::1'], file: '10.0.0.0/8, ::1', flag: '10.0.0.0/8,::1' },
   mode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only' },
+  nameservers: { option: ['127.0.0.1:5353', '::1'], file: '127.0.0.1:5353, ::1', flag: ['127.0.0.1:5353,::1'] },
+  ipv6First: { option: true, file: true, flag: true },
 };
 
 /** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
@@ -38,6 +40,8 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   connectTimeoutMs: { option: 1.5, file: -2, flag: '-2', problem: /^must be/ },
   forbiddenIp: { option: ['nope'], file: 'nope', flag: 'nope', problem: /^'nope' is not an IP or CIDR/ },
   mode: { option: 'tcp', file: 'tcp', flag: 'tcp', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/ },
+  nameservers: { option: ['dns.test'], file: 'dns.test', flag: ['dns.test'], problem: /^'dns.test' is not an IP address/ },
+  ipv6First: { option: 'yes', file: 'yes', flag: 'yes', problem: /^must be a boolean/ },
 };
 
 const withKey = (o: ServerSettings): ServerSettings => (o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : o);
@@ -60,14 +64,14 @@ t.test('each JSON key and flag belongs to one setting, named as shadowsocks and 
   const flags = all.flatMap(([, r]) => r.flags);
   t.equal(new Set(json).size, json.length, 'no JSON key twice');
   t.equal(new Set(flags).size, flags.length, 'no flag twice');
-  for (const k of json) t.match(k, /^[a-z]+(_[a-z]+)*$/, `${k} is snake_case`);
-  for (const f of flags) t.match(f, /^[a-z]+(-[a-z]+)*$/, `${f} is kebab-case`);
+  for (const k of json) t.match(k, /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/, `${k} is snake_case`);
+  for (const f of flags) t.match(f, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, `${f} is kebab-case`);
 });
 
 t.test('the command line declares every flag of the table', async (t) => {
   for (const [option, row] of rows) {
     for (const flag of row.flags) {
-      const args = await parseServerCliArgs([`--${flag}`, '1'], '0');
+      const args = await parseServerCliArgs(typeof row.default === 'boolean' ? [`--${flag}`] : [`--${flag}`, '1'], '0');
       t.not((args as unknown as Record<string, unknown>)[flagProperty(flag)], undefined, `--${flag} (${option})`);
     }
   }
