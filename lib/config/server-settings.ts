@@ -14,6 +14,8 @@
  *   connectTimeoutMs    connect_timeout     --connect-timeout    10 000
  *   forbiddenIp         forbidden_ip        --forbidden-ip       special ranges
  *   mode                mode                --mode               tcp_and_udp
+ *   nameservers         nameserver          --nameserver, -d     the system's
+ *   ipv6First           ipv6_first          --ipv6-first, -6     false
  *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
  */
 import {
