@@ -2,7 +2,7 @@
  * The local side of one SOCKS5 UDP ASSOCIATE: a relay socket the SOCKS5
  * client sends to, and one socket towards the ss server.
  *
- *   SOCKS5 client ── RSV FRAG addr data ──▶ relay socket ── encryptPacket(addr || data) ──▶ ss server
+ *   SOCKS5 client ── RSV FRAG addr data ──▶ relay socket ── sealPacket(addr || data) ──▶ ss server
  *   SOCKS5 client ◀─ 00 00 00 addr data ─── relay socket ◀─ decryptPacket ────────────────── ss server
  *
  * The client's address is learned from its first valid datagram; after that

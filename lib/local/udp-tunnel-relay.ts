@@ -2,7 +2,7 @@
  * UDP port forwarding through a Shadowsocks server (`ss-tunnel -u -L`): every
  * datagram arriving on a local port goes to one fixed target.
  *
- *   app 127.0.0.1:p ── data ──▶ local port ─▶ NAT entry (per app ip:port) ── encryptPacket(addr(target) || data) ──▶ ss server
+ *   app 127.0.0.1:p ── data ──▶ local port ─▶ NAT entry (per app ip:port) ── sealPacket(addr(target) || data) ──▶ ss server
  *   app 127.0.0.1:p ◀─ data ─── local port ◀─ NAT entry socket ◀─ strip addr ◀─ decryptPacket ───────────────────── ss server
  *
  * Each local source gets its own server-facing socket, so the server sees one
