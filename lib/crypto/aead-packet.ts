@@ -18,8 +18,7 @@
 import { AeadSession } from './aead-session.js';
 import { deriveSubkey } from './kdf.js';
 import type { CipherSpec } from './methods.js';
-import { decryptError, packetTooLargeError, packetTooShortError, SsError } from '../errors.js';
-import { decodeAddress, type DecodedAddress } from '../protocol/address.js';
+import { decryptError, packetTooLargeError, packetTooShortError } from '../errors.js';
 import { randomSalt } from './random-salt.js';
 
 /**
@@ -82,18 +81,4 @@ export function openPacketWith(spec: CipherSpec, masterKey: Buffer, packet: Buff
   const tagStart = packet.length - spec.tagLength;
   const session = new AeadSession(spec, deriveSubkey(masterKey, salt));
   return session.open(packet.subarray(spec.saltLength, tagStart), packet.subarray(tagStart));
-}
-
-/**
- * {@link decryptPacket}, then the address header the plaintext starts with.
- * @param what how the error names the packet (`'reply'`)
- * @returns the plaintext and its address header (`address.length` is where the payload starts)
- * @throws SsError as {@link decryptPacket}, or `ERR_SS_PACKET_TOO_SHORT` if
- *   the plaintext has no complete address header
- */
-export function decryptAddressedPacket(spec: CipherSpec, masterKey: Buffer, packet: Buffer, what = 'packet'): { plaintext: Buffer; address: DecodedAddress } {
-  const plaintext = decryptPacket(spec, masterKey, packet);
-  const address = decodeAddress(plaintext, 0);
-  if (address === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', `${what} has no complete address header`);
-  return { plaintext, address };
 }
