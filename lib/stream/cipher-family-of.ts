@@ -5,6 +5,7 @@
 import type { CipherSpec } from '../crypto/methods.js';
 import { createAeadFamily } from './aead-family.js';
 import type { CipherFamily } from './cipher-family.js';
+import { configError } from '../errors.js';
 
 const FAMILIES = new WeakMap<CipherSpec, CipherFamily>();
 
@@ -16,6 +17,8 @@ export function cipherFamilyOf(spec: CipherSpec): CipherFamily {
       case 'aead':
         family = createAeadFamily(spec);
         break;
+      case 'aead-2022':
+        throw configError('method', `${spec.name} has no stream implementation yet`);
     }
     FAMILIES.set(spec, family);
   }
