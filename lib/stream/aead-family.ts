@@ -6,6 +6,7 @@
 import { encryptPacket, openPacketWith, packetOverhead } from '../crypto/aead-packet.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
+import { ReplayFilter } from '../crypto/replay-filter.js';
 import { decryptError, packetTooShortError } from '../errors.js';
 import type { CipherFamily, OpenedPacket } from './cipher-family.js';
 import { DecryptTransform } from './decrypt-transform.js';
@@ -16,6 +17,9 @@ export function createAeadFamily(spec: CipherSpec): CipherFamily {
   return {
     kind: 'aead',
     spec,
+    probeClose: 'fin',
+    createReplayFilter: (capacity, shared) => shared ?? new ReplayFilter(capacity),
+    // Both ends of an AEAD stream are alike: `side` does not matter.
     createDecrypt: ({ keys, context, clientAddress, replayFilter }) => new DecryptTransform({ spec, keys, context, clientAddress, replayFilter }),
     createEncrypt: ({ key, replayFilter }) => new EncryptTransform({ spec, masterKey: key, replayFilter }),
     sealPacket: (key, plaintext) => encryptPacket(spec, key, plaintext),

@@ -4,8 +4,8 @@
  */
 import type { CipherSpec } from '../crypto/methods.js';
 import { createAeadFamily } from './aead-family.js';
+import { createAead2022Family } from './aead-2022-family.js';
 import type { CipherFamily } from './cipher-family.js';
-import { configError } from '../errors.js';
 
 const FAMILIES = new WeakMap<CipherSpec, CipherFamily>();
 
@@ -18,7 +18,8 @@ export function cipherFamilyOf(spec: CipherSpec): CipherFamily {
         family = createAeadFamily(spec);
         break;
       case 'aead-2022':
-        throw configError('method', `${spec.name} has no stream implementation yet`);
+        family = createAead2022Family(spec);
+        break;
     }
     FAMILIES.set(spec, family);
   }

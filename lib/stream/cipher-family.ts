@@ -16,10 +16,20 @@ import type { Transform } from 'node:stream';
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
 import type { CipherKind, CipherSpec } from '../crypto/methods.js';
 import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { SaltFilter } from '../crypto/salt-filter.js';
 import type { CipherContext } from './cipher-context.js';
+
+/**
+ * Which end of a connection a stream belongs to: the server opens requests
+ * and seals responses, the client the other way round. AEAD streams are the
+ * same both ways; 2022 headers are not.
+ */
+export type StreamSide = 'server' | 'client';
 
 /** Options of {@link CipherFamily.createDecrypt}. */
 export interface DecryptOptions {
+  /** Which end we are. */
+  side: StreamSide;
   /** The users whose keys may open the stream (a one-key ring on the client side). */
   keys: KeyRing;
   /** Receives the identified user and the peer's salt. */
@@ -27,17 +37,19 @@ export interface DecryptOptions {
   /** The peer's address, for the ring's per-client order. */
   clientAddress?: string;
   /** Salts already seen; a repeat fails with `ERR_SS_REPLAY`. */
-  replayFilter?: ReplayFilter;
+  replayFilter?: SaltFilter;
 }
 
 /** Options of {@link CipherFamily.createEncrypt}. */
 export interface EncryptOptions {
+  /** Which end we are. */
+  side: StreamSide;
   /** The key to encrypt with: the identified user's on the server, the configured one on the client. */
   key: Buffer;
   /** The connection's shared context (what the decrypt side learned). */
   context: CipherContext;
   /** Where our own salt is recorded, so that a reflection of it is caught as a replay. */
-  replayFilter?: ReplayFilter;
+  replayFilter?: SaltFilter;
 }
 
 /** A decrypting Transform that can tell whether (and as whom) the peer authenticated. */
@@ -60,6 +72,18 @@ export interface OpenedPacket {
 export interface CipherFamily {
   readonly kind: CipherKind;
   readonly spec: CipherSpec;
+  /**
+   * How a server connection that fails before its header is accepted is
+   * closed at the end of the probe policy: `'fin'` (a normal close, AEAD) or
+   * `'reset'` (an RST every time, SIP022). See docs/PROBES.md.
+   */
+  readonly probeClose: 'fin' | 'reset';
+  /**
+   * The replay filter of a server's TCP streams: `shared` (a cluster-wide
+   * filter) if the family can use it, else one of its own.
+   * @param capacity salts per generation of an AEAD filter
+   */
+  createReplayFilter(capacity: number, shared?: ReplayFilter): SaltFilter;
   /** The decrypt side of one connection. */
   createDecrypt(options: DecryptOptions): DecryptStream;
   /** The encrypt side of one connection. */

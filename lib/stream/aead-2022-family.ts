@@ -1,0 +1,31 @@
+/**
+ * The `aead-2022` family (SIP022, PROTOCOL.md section 4):
+ * {@link Aead2022DecryptTransform} and {@link Aead2022EncryptTransform} for
+ * streams, an exact 60 s {@link SaltPool} against replays, and an RST for
+ * every connection that fails before its header is accepted.
+ */
+import type { CipherSpec } from '../crypto/methods.js';
+import { SaltPool } from '../crypto/salt-pool.js';
+import { SsError } from '../errors.js';
+import { Aead2022DecryptTransform } from './aead-2022-decrypt-transform.js';
+import { Aead2022EncryptTransform } from './aead-2022-encrypt-transform.js';
+import type { CipherFamily } from './cipher-family.js';
+
+/** The `aead-2022` family bound to `spec`. */
+export function createAead2022Family(spec: CipherSpec): CipherFamily {
+  return {
+    kind: 'aead-2022',
+    spec,
+    probeClose: 'reset',
+    // The shared (cluster) filter is a bounded AEAD filter; 2022 wants the exact 60 s set.
+    createReplayFilter: () => new SaltPool(),
+    createDecrypt: ({ side, keys, context, clientAddress, replayFilter }) => new Aead2022DecryptTransform({ spec, side, keys, context, clientAddress, replayFilter }),
+    createEncrypt: ({ side, key, context }) => new Aead2022EncryptTransform({ spec, side, key, context }),
+    sealPacket: () => {
+      throw new SsError('ERR_SS_INTERNAL', `${spec.name}: UDP is not supported yet`);
+    },
+    openPacket: () => {
+      throw new SsError('ERR_SS_INTERNAL', `${spec.name}: UDP is not supported yet`);
+    },
+  };
+}
