@@ -1,15 +1,17 @@
 /**
  * The `aead-2022` family (SIP022, PROTOCOL.md section 4):
  * {@link Aead2022DecryptTransform} and {@link Aead2022EncryptTransform} for
- * streams, an exact 60 s {@link SaltPool} against replays, and an RST for
- * every connection that fails before its header is accepted.
+ * streams, an exact 60 s {@link SaltPool} against replays, an RST for every
+ * connection that fails before its header is accepted, and session-keeping
+ * UDP codecs ({@link Udp2022ServerCodec}, {@link Udp2022ClientCodec}).
  */
 import type { CipherSpec } from '../crypto/methods.js';
 import { SaltPool } from '../crypto/salt-pool.js';
-import { SsError } from '../errors.js';
 import { Aead2022DecryptTransform } from './aead-2022-decrypt-transform.js';
 import { Aead2022EncryptTransform } from './aead-2022-encrypt-transform.js';
 import type { CipherFamily } from './cipher-family.js';
+import { Udp2022ClientCodec } from './udp-2022-client-codec.js';
+import { Udp2022ServerCodec } from './udp-2022-server-codec.js';
 
 /** The `aead-2022` family bound to `spec`. */
 export function createAead2022Family(spec: CipherSpec): CipherFamily {
@@ -21,11 +23,7 @@ export function createAead2022Family(spec: CipherSpec): CipherFamily {
     createReplayFilter: () => new SaltPool(),
     createDecrypt: ({ side, keys, context, clientAddress, replayFilter }) => new Aead2022DecryptTransform({ spec, side, keys, context, clientAddress, replayFilter }),
     createEncrypt: ({ side, key, context }) => new Aead2022EncryptTransform({ spec, side, key, context }),
-    sealPacket: () => {
-      throw new SsError('ERR_SS_INTERNAL', `${spec.name}: UDP is not supported yet`);
-    },
-    openPacket: () => {
-      throw new SsError('ERR_SS_INTERNAL', `${spec.name}: UDP is not supported yet`);
-    },
+    createUdpServer: ({ keys, capacity }) => new Udp2022ServerCodec(spec, keys, capacity),
+    createUdpClient: (key) => new Udp2022ClientCodec(spec, key),
   };
 }

@@ -6,7 +6,8 @@
  *
  *   spec.kind ──▶ CipherFamily ─┬─ createDecrypt({keys, context})  client bytes ──▶ plaintext, learns the user
  *                               ├─ createEncrypt({key, context})   plaintext ──▶ bytes for the peer
- *                               └─ sealPacket / openPacket         one datagram each way
+ *                               ├─ createUdpServer(keys)           a server's datagrams: opens each, routes it to a session, seals replies
+ *                               └─ createUdpClient(key)            one client association: seals requests, opens replies
  *
  * The two directions of a connection share a {@link CipherContext}: what the
  * decrypt side learned (the user, the peer's salt) is there for the encrypt
@@ -58,14 +59,57 @@ export interface DecryptStream extends Transform {
   readonly authenticated: boolean;
 }
 
-/** One datagram, opened. */
-export interface OpenedPacket {
+/** A client's datagram, opened by a server's {@link UdpServerCodec}. */
+export interface OpenedClientPacket {
   /** The decrypted plaintext (`address header || payload`). */
   plaintext: Buffer;
   /** The user whose key opened it. */
   user: CipherUser;
-  /** What identifies the packet to a replay filter (the AEAD salt). */
-  replayId: Buffer;
+  /**
+   * The association the datagram belongs to: the client's session id
+   * (2022, so a client that changes address keeps its session), or
+   * `undefined` to key it by the source address (AEAD).
+   */
+  session: string | undefined;
+  /** Seals one reply (`address header || payload`) to this client; keep the latest one with the association. */
+  sealReply(plaintext: Buffer): Buffer;
+}
+
+/** The UDP side of a server for one family: may keep per-session state. */
+export interface UdpServerCodec {
+  /**
+   * Opens one datagram: authenticates it (finding the user), checks replays,
+   * and strips the family's headers.
+   * @throws SsError `ERR_SS_PACKET_TOO_SHORT`, `ERR_SS_DECRYPT`, `ERR_SS_REPLAY`, `ERR_SS_BAD_HEADER`, `ERR_SS_BAD_TIMESTAMP`
+   */
+  open(packet: Buffer, clientAddress: string): OpenedClientPacket;
+  /** Forgets the state of a session whose association went away. */
+  forget(session: string): void;
+}
+
+/** One client association's UDP codec (a 2022 session has an id, counters and windows). */
+export interface UdpClientCodec {
+  /**
+   * Seals one datagram's plaintext (`address header || payload`).
+   * @throws SsError `ERR_SS_PACKET_TOO_LARGE` if it would not fit in a datagram
+   */
+  seal(plaintext: Buffer): Buffer;
+  /**
+   * Opens a reply from the server.
+   * @returns `address header || payload`
+   * @throws SsError `ERR_SS_PACKET_TOO_SHORT`, `ERR_SS_DECRYPT`, `ERR_SS_REPLAY`, `ERR_SS_BAD_HEADER`, `ERR_SS_BAD_TIMESTAMP`
+   */
+  open(packet: Buffer): Buffer;
+}
+
+/** Options of {@link CipherFamily.createUdpServer}. */
+export interface UdpServerOptions {
+  /** The users whose keys may open a datagram. */
+  keys: KeyRing;
+  /** Salts seen (AEAD): replayed datagrams and reflected replies are refused. */
+  replayFilter?: SaltFilter;
+  /** Most sessions whose state is kept (2022); the least recently used goes beyond. */
+  capacity?: number;
 }
 
 /** One method family, bound to one method. */
@@ -88,14 +132,8 @@ export interface CipherFamily {
   createDecrypt(options: DecryptOptions): DecryptStream;
   /** The encrypt side of one connection. */
   createEncrypt(options: EncryptOptions): Transform;
-  /**
-   * Seals one datagram's plaintext (`address header || payload`).
-   * @throws SsError `ERR_SS_PACKET_TOO_LARGE` if it would not fit in a datagram
-   */
-  sealPacket(key: Buffer, plaintext: Buffer): Buffer;
-  /**
-   * Opens one datagram with the first key of `keys` that authenticates it.
-   * @throws SsError `ERR_SS_PACKET_TOO_SHORT` or `ERR_SS_DECRYPT`
-   */
-  openPacket(packet: Buffer, keys: KeyRing, clientAddress?: string): OpenedPacket;
+  /** The UDP codec of a server listener (one per relay). */
+  createUdpServer(options: UdpServerOptions): UdpServerCodec;
+  /** The UDP codec of one client association, keyed with the client's key. */
+  createUdpClient(key: Buffer): UdpClientCodec;
 }

@@ -5,6 +5,8 @@ import { METHODS } from '../../../lib/crypto/methods.js';
 import { startLocalPair } from '../../fixtures/local.js';
 import { readBytes, startEchoServer } from '../../fixtures/net.js';
 import { psk2022 } from '../../fixtures/ss2022-client.js';
+import { socksUdpAssociate } from '../../fixtures/local-udp.js';
+import { startUdpEcho, taggedPayload } from '../../fixtures/udp.js';
 
 const METHODS_2022 = [...METHODS.values()].filter((s) => s.kind === 'aead-2022').map((s) => s.name);
 
@@ -53,3 +55,19 @@ t.test('a local with the wrong PSK gets nothing through; the server counts a fai
   t.equal(stats!.status, 'ERR_SS_DECRYPT');
   t.equal(reached, 0, 'the target was never dialled');
 });
+
+for (const method of METHODS_2022) {
+  t.test(`${method}: ours to ours, SOCKS5 UDP through createLocal and createServer`, async (t) => {
+    const { local } = await startLocalPair(t, method, psk2022(method));
+    const echo = await startUdpEcho();
+    t.teardown(echo.close);
+    const a = await socksUdpAssociate(local.port);
+    t.teardown(a.close);
+    for (const [i, n] of [1, 100, 1400].entries()) {
+      const payload = taggedPayload(i, n);
+      const reply = await a.echo({ host: '127.0.0.1', port: echo.port }, payload);
+      t.ok(reply.data.equals(payload), `${n} bytes echoed`);
+      t.equal(reply.source.port, echo.port);
+    }
+  });
+}

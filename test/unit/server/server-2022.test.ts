@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { METHODS } from '../../../lib/crypto/methods.js';
+import { getMethod, METHODS } from '../../../lib/crypto/methods.js';
+import { encodeAddress } from '../../../lib/protocol/address.js';
+import { Udp2022ClientCodec } from '../../../lib/stream/udp-2022-client-codec.js';
+import { startUdpEcho, UdpClient } from '../../fixtures/udp.js';
 import { createServer, type SsServer } from '../../../lib/server/server.js';
 import type { ServerOptions } from '../../../lib/server/server-options.js';
 import type { ConnectionStats } from '../../../lib/server/connection-info.js';
@@ -138,4 +141,31 @@ t.test('a first flight written one byte at a time is accepted', async (t) => {
   const reply = await readBytes(s, 16);
   t.equal(reply.length, 16, 'the response salt arrives');
   s.destroy();
+});
+
+t.test('UDP (2022): datagrams are routed by client session: a client that moves keeps its association, replays are dropped', async (t) => {
+  const echo = await startUdpEcho();
+  t.teardown(echo.close);
+  const password = psk2022(method);
+  const { server, port } = await startServer(t, { password, mode: 'udp_only' });
+  const codec = new Udp2022ClientCodec(getMethod(method)!, Buffer.from(password, 'base64'));
+  const first = await UdpClient.open();
+  const second = await UdpClient.open();
+  t.teardown(() => Promise.all([first.close(), second.close()]));
+  const ask = async (c: UdpClient, text: string): Promise<Buffer> => {
+    const packet = codec.seal(Buffer.concat([encodeAddress('127.0.0.1', echo.port), Buffer.from(text)]));
+    c.send(packet, port);
+    const d = await c.next(() => true, 2000);
+    if (d === undefined) throw new Error('no reply');
+    return codec.open(d.msg).subarray(7);
+  };
+  t.equal((await ask(first, 'from here')).toString(), 'from here');
+  t.equal((await ask(second, 'from there')).toString(), 'from there', 'the reply goes to the new address');
+  t.match(server.udpStats, { associations: 1, evicted: 0, expired: 0 }, 'one association for both addresses');
+  const packet = codec.seal(Buffer.concat([encodeAddress('127.0.0.1', echo.port), Buffer.from('once')]));
+  second.send(packet, port);
+  await second.next(() => true, 2000);
+  second.send(packet, port);
+  t.equal(await second.next(() => true, 300), undefined, 'a replayed packet gets no answer');
+  t.equal(server.udpStats?.dropped.replay, 1);
 });

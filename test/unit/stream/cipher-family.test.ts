@@ -2,6 +2,7 @@ import t from 'tap';
 import { evpBytesToKey } from '../../../lib/crypto/kdf.js';
 import { singleKeyRing } from '../../../lib/crypto/key-ring.js';
 import { METHODS } from '../../../lib/crypto/methods.js';
+import { ReplayFilter } from '../../../lib/crypto/replay-filter.js';
 import { isSsError } from '../../../lib/errors.js';
 import { UserTable } from '../../../lib/server/user-table.js';
 import { createCipherContext } from '../../../lib/stream/cipher-context.js';
@@ -52,14 +53,24 @@ for (const spec of METHODS.values()) {
 
   if (spec.kind === 'aead') t.test(`${spec.name}: a datagram is opened with the key of the user who sealed it`, async (t) => {
     const users = table();
-    const packet = family.sealPacket(keyOf('bob'), Buffer.from('payload'));
-    const opened = family.openPacket(packet, users);
+    const server = family.createUdpServer({ keys: users });
+    const packet = family.createUdpClient(keyOf('bob')).seal(Buffer.from('payload'));
+    const opened = server.open(packet, '127.0.0.1');
     t.equal(opened.user.name, 'bob');
     t.same(opened.plaintext, Buffer.from('payload'));
-    t.same(opened.replayId, packet.subarray(0, spec.saltLength));
+    t.equal(opened.session, undefined, 'routed by source address');
     t.same(users.names()[0], 'bob');
-    t.throws(() => family.openPacket(family.sealPacket(keyOf('mallory'), Buffer.from('x')), users), { code: 'ERR_SS_DECRYPT' });
-    t.throws(() => family.openPacket(Buffer.alloc(spec.saltLength), users), { code: 'ERR_SS_PACKET_TOO_SHORT' });
+    t.same(family.createUdpClient(keyOf('bob')).open(opened.sealReply(Buffer.from('reply'))), Buffer.from('reply'));
+    t.throws(() => server.open(family.createUdpClient(keyOf('mallory')).seal(Buffer.from('x')), '127.0.0.1'), { code: 'ERR_SS_DECRYPT' });
+    t.throws(() => server.open(Buffer.alloc(spec.saltLength), '127.0.0.1'), { code: 'ERR_SS_PACKET_TOO_SHORT' });
+  });
+
+  if (spec.kind === 'aead') t.test(`${spec.name}: a replayed datagram and a reflected reply are refused by the server codec`, async (t) => {
+    const server = family.createUdpServer({ keys: table(), replayFilter: new ReplayFilter(100) });
+    const packet = family.createUdpClient(keyOf('bob')).seal(Buffer.from('payload'));
+    const opened = server.open(packet, '127.0.0.1');
+    t.throws(() => server.open(packet, '127.0.0.1'), { code: 'ERR_SS_REPLAY' });
+    t.throws(() => server.open(opened.sealReply(Buffer.from('x')), '127.0.0.1'), { code: 'ERR_SS_REPLAY' });
   });
 }
 
