@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   ERR_SS_TRUNCATED: 'the stream ended in the middle of a salt, chunk or address header (local side: a SOCKS5 handshake or HTTP request)',
   ERR_SS_BAD_ADDRESS_TYPE: 'the address header has an unknown address type',
   ERR_SS_BAD_ADDRESS: 'the address header is malformed (empty or invalid host name)',
+  ERR_SS_BAD_HEADER: 'a Shadowsocks 2022 header is malformed (wrong type, padding rules, runs past its chunk, not bound to our request)',
+  ERR_SS_BAD_TIMESTAMP: 'a Shadowsocks 2022 header or packet timestamp is more than 30 s from our clock',
   ERR_SS_HANDSHAKE_TIMEOUT: 'the client did not send a complete address header in time (local side: its SOCKS5 handshake or first HTTP request head)',
   ERR_SS_CONNECT_TIMEOUT: 'the connection to the target did not complete in time',
   ERR_SS_CONNECT_FAILED: 'the connection to the target failed',

@@ -44,6 +44,6 @@ export { UserTable, type User } from './server/user-table.js';
 export { singleKeyRing, DEFAULT_USER_NAME, type CipherUser, type KeyRing } from './crypto/key-ring.js';
 export type { CipherKind } from './crypto/methods.js';
 export { cipherFamilyOf } from './stream/cipher-family-of.js';
-export type { CipherFamily, DecryptOptions, EncryptOptions, DecryptStream, OpenedPacket } from './stream/cipher-family.js';
+export type { CipherFamily, DecryptOptions, EncryptOptions, DecryptStream, OpenedClientPacket, UdpClientCodec, UdpServerCodec, StreamSide } from './stream/cipher-family.js';
 export { createCipherContext, type CipherContext } from './stream/cipher-context.js';
 export type { UdpStats } from './transport/udp-counters.js';

@@ -1,19 +1,32 @@
 /**
  * The master key of a user, from a password or a raw key: the one place a
- * secret becomes key bytes on either side.
+ * secret becomes key bytes on either side. It branches on the method's kind:
+ *
+ *   aead       password ──EVP_BytesToKey──▶ key       or  key (base64, at least keyLength bytes)
+ *   aead-2022  password (or key) = base64 PSK of exactly keyLength bytes (SIP022); no derivation
  */
 import type { CipherSpec } from '../crypto/methods.js';
 import { evpBytesToKey } from '../crypto/kdf.js';
 import { configError } from '../errors.js';
 import { checkString } from './check.js';
 
+// Standard or URL-safe alphabet, padding optional (shadowsocks-rust decodes "padding indifferent").
+const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
+
 /**
  * Derives the master key from a password (EVP_BytesToKey) or decodes a raw
- * base64 key. Exactly one of the two must be given.
+ * base64 key. Exactly one of the two must be given. For a 2022 method the
+ * password is the PSK itself: base64 of exactly the key length.
+ * @throws SsError `ERR_SS_CONFIG` naming `password` or `key` (never the secret)
  */
 export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown): Buffer {
+  if (key !== undefined && password !== undefined) throw configError('key', 'give either password or key, not both');
+  if (spec.kind === 'aead-2022') {
+    if (key !== undefined) return decodePsk(spec, checkString(key, 'key', true), 'key');
+    if (password === undefined) throw configError('password', `is required: a base64 key of ${spec.keyLength} bytes for ${spec.name} (make one with --genkey)`);
+    return decodePsk(spec, checkString(password, 'password', true), 'password');
+  }
   if (key !== undefined) {
-    if (password !== undefined) throw configError('key', 'give either password or key, not both');
     const raw = Buffer.from(checkString(key, 'key', true), 'base64');
     if (raw.length < spec.keyLength) throw configError('key', `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
     return raw.subarray(0, spec.keyLength);
@@ -24,3 +37,16 @@ export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknow
   return evpBytesToKey(pw, spec.keyLength);
 }
 
+/**
+ * Decodes one SIP022 PSK: base64 (standard or URL-safe, padding optional)
+ * of exactly `spec.keyLength` bytes.
+ * @param name the setting named in errors (`password`, `key`, `users[0].password`)
+ * @throws SsError `ERR_SS_CONFIG` for bad base64 or a wrong length
+ */
+export function decodePsk(spec: CipherSpec, text: string, name: string): Buffer {
+  const want = `a base64 key of exactly ${spec.keyLength} bytes for ${spec.name} (make one with --genkey)`;
+  if (!BASE64.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw configError(name, `must be ${want}; it is not base64`);
+  const raw = Buffer.from(text, 'base64');
+  if (raw.length !== spec.keyLength) throw configError(name, `must be ${want}; it decodes to ${raw.length} bytes`);
+  return raw;
+}

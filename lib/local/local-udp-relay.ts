@@ -25,10 +25,9 @@ import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { stripBrackets } from '../protocol/address.js';
 import { decodeSocks5UdpPacket, prependSocks5UdpPrefix } from '../protocol/socks5-udp.js';
 import { bindSocket, socketTypeFor } from '../transport/bind-socket.js';
-import { singleKeyRing, type KeyRing } from '../crypto/key-ring.js';
 import { combineObservers, type Observer } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
-import type { CipherFamily } from '../stream/cipher-family.js';
+import type { UdpClientCodec } from '../stream/cipher-family.js';
 import { dropReason } from '../transport/drop-reason.js';
 import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
 import { udpLogObserver } from '../transport/udp-log-observer.js';
@@ -72,8 +71,8 @@ export class LocalUdpRelay {
   readonly #o: LocalUdpRelayOptions;
   readonly #relay: Socket;
   readonly #upstream: Socket;
-  readonly #family: CipherFamily;
-  readonly #keys: KeyRing;
+  /** One association is one client session (2022: one session id). */
+  readonly #codec: UdpClientCodec;
   readonly #counters = new UdpCounters();
   readonly #observer: Observer;
   #client: { address: string; port: number } | undefined;
@@ -91,8 +90,7 @@ export class LocalUdpRelay {
 
   private constructor(options: LocalUdpRelayOptions, relay: Socket) {
     this.#o = { ...options, server: { host: stripBrackets(options.server.host), port: options.server.port } };
-    this.#family = cipherFamilyOf(options.spec);
-    this.#keys = singleKeyRing(options.masterKey);
+    this.#codec = cipherFamilyOf(options.spec).createUdpClient(options.masterKey);
     this.#observer = combineObservers(this.#counters, udpLogObserver(options.logger ?? NOOP_LOGGER), options.observer);
     this.#relay = relay;
     this.#upstream = (options.createSocket ?? ((t) => dgramCreateSocket(t)))(socketTypeFor(this.#o.server.host));
@@ -135,7 +133,7 @@ export class LocalUdpRelay {
     if (!this.#mayBeClient(rinfo)) return this.#drop('foreignSource', rinfo);
     let packet: Buffer;
     try {
-      packet = this.#family.sealPacket(this.#o.masterKey, decodeSocks5UdpPacket(msg).addressAndData);
+      packet = this.#codec.seal(decodeSocks5UdpPacket(msg).addressAndData);
     } catch (err) {
       return this.#drop(err, rinfo);
     }
@@ -159,7 +157,7 @@ export class LocalUdpRelay {
     if (client === undefined || rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drop('foreignSource', rinfo);
     let plaintext: Buffer;
     try {
-      plaintext = openReply(this.#family, this.#keys, msg).plaintext;
+      plaintext = openReply(this.#codec, msg).plaintext;
     } catch (err) {
       return this.#drop(err, rinfo);
     }

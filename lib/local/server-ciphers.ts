@@ -28,5 +28,5 @@ export function createServerCiphers(spec: CipherSpec, key: Buffer): ServerCipher
 /** The two cipher directions of one connection to the ss server. */
 export function openServerStreams(c: ServerCiphers): { encrypt: Transform; decrypt: DecryptStream } {
   const context = createCipherContext();
-  return { encrypt: c.family.createEncrypt({ key: c.key, context }), decrypt: c.family.createDecrypt({ keys: c.keys, context }) };
+  return { encrypt: c.family.createEncrypt({ side: 'client', key: c.key, context }), decrypt: c.family.createDecrypt({ side: 'client', keys: c.keys, context }) };
 }

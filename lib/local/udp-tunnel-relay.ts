@@ -16,10 +16,9 @@ import { configError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { encodeAddress, stripBrackets } from '../protocol/address.js';
 import { bindSocket, socketTypeFor } from '../transport/bind-socket.js';
-import { singleKeyRing, type KeyRing } from '../crypto/key-ring.js';
 import { combineObservers, type Observer } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
-import type { CipherFamily } from '../stream/cipher-family.js';
+import type { CipherFamily, UdpClientCodec } from '../stream/cipher-family.js';
 import { dropReason } from '../transport/drop-reason.js';
 import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
 import { udpLogObserver } from '../transport/udp-log-observer.js';
@@ -62,6 +61,8 @@ export type UdpTunnelRelayStats = UdpStats;
 interface Source {
   address: string;
   port: number;
+  /** Each local source is its own client session (2022: its own session id). */
+  codec: UdpClientCodec;
 }
 
 /** A UDP tunnel to a fixed target. Make it with {@link UdpTunnelRelay.open}. */
@@ -72,7 +73,6 @@ export class UdpTunnelRelay {
   readonly #serverType: UdpSocketType;
   readonly #nat: NatTable<Source>;
   readonly #family: CipherFamily;
-  readonly #keys: KeyRing;
   readonly #counters = new UdpCounters();
   readonly #observer: Observer;
   #closing: Promise<void> | undefined;
@@ -95,7 +95,6 @@ export class UdpTunnelRelay {
     this.#header = header;
     this.#serverType = socketTypeFor(this.#o.server.host);
     this.#family = cipherFamilyOf(options.spec);
-    this.#keys = singleKeyRing(options.masterKey);
     this.#observer = combineObservers(this.#counters, udpLogObserver(options.logger ?? NOOP_LOGGER), options.observer);
     this.#nat = new NatTable<Source>({
       timeoutMs: options.natTimeoutMs,
@@ -131,13 +130,16 @@ export class UdpTunnelRelay {
   readonly #listenerOnMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.#closing) return;
     this.#observer.udpPacket('fromClient', msg.length, undefined);
+    const key = `${rinfo.address}:${rinfo.port}`;
+    // A datagram that cannot be sealed opens no association.
+    const codec = this.#nat.get(key)?.context.codec ?? this.#family.createUdpClient(this.#o.masterKey);
     let packet: Buffer;
     try {
-      packet = this.#family.sealPacket(this.#o.masterKey, Buffer.concat([this.#header, msg]));
+      packet = codec.seal(Buffer.concat([this.#header, msg]));
     } catch (err) {
       return this.#drop(err, rinfo);
     }
-    const entry = this.#nat.acquire(`${rinfo.address}:${rinfo.port}`, () => ({ address: rinfo.address, port: rinfo.port }));
+    const entry = this.#nat.acquire(key, () => ({ address: rinfo.address, port: rinfo.port, codec }));
     entry.socket(this.#serverType).send(packet, this.#o.server.port, this.#o.server.host, (err) => {
       if (err) this.#drop(err, { address: this.#o.server.host, port: this.#o.server.port });
       else this.#observer.udpPacket('toRemote', packet.length, undefined);
@@ -160,7 +162,7 @@ export class UdpTunnelRelay {
     if (rinfo.port !== this.#o.server.port || !sameIp(rinfo.address, this.#o.server.host)) return this.#drop('foreignSource', rinfo);
     let payload: Buffer;
     try {
-      const { plaintext, address } = openReply(this.#family, this.#keys, msg);
+      const { plaintext, address } = openReply(entry.context.codec, msg);
       payload = plaintext.subarray(address.length);
     } catch (err) {
       return this.#drop(err, rinfo);

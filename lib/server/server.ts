@@ -63,10 +63,11 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
     this.#observer = combineObservers(hooks, s.observer);
+    const family = cipherFamilyOf(getMethod(c.method)!);
     this.#context = {
-      family: cipherFamilyOf(getMethod(c.method)!),
+      family,
       users: this.#users,
-      replayFilter: s.replayFilter ?? new ReplayFilter(c.replayCapacity),
+      replayFilter: family.createReplayFilter(c.replayCapacity, s.replayFilter),
       targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
       lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
       connect: s.connect,

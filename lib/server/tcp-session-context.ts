@@ -2,7 +2,7 @@
  * What every TCP session of a listener shares, resolved once by the server.
  */
 import type { KeyRing } from '../crypto/key-ring.js';
-import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { SaltFilter } from '../crypto/salt-filter.js';
 import type { Logger } from '../logger.js';
 import type { CipherFamily } from '../stream/cipher-family.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
@@ -15,7 +15,7 @@ export interface TcpSessionContext {
   family: CipherFamily;
   /** The listener's users (a `UserTable`): the decrypt side finds the connection's among them. */
   users: KeyRing;
-  replayFilter: ReplayFilter | undefined;
+  replayFilter: SaltFilter | undefined;
   targetFilter: TargetFilter | undefined;
   lookup: LookupFunction;
   connect: ConnectFunction;

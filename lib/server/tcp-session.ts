@@ -61,7 +61,7 @@ export class TcpSession {
     // No setNoDelay here: the listener is created with noDelay: true.
     client.on('error', this.#clientOnError);
     client.on('close', this.#clientOnClose);
-    this.#decrypt = ctx.family.createDecrypt({ keys: ctx.users, context: this.#cipher, clientAddress: this.#info.remoteAddress, replayFilter: ctx.replayFilter });
+    this.#decrypt = ctx.family.createDecrypt({ side: 'server', keys: ctx.users, context: this.#cipher, clientAddress: this.#info.remoteAddress, replayFilter: ctx.replayFilter });
     this.#header = new HeaderParser();
     this.#decrypt.on('error', this.#onHandshakeError);
     this.#header.on('error', this.#onHandshakeError);
@@ -191,7 +191,7 @@ export class TcpSession {
       this.#teardown();
       return;
     }
-    const encrypt = this.#ctx.family.createEncrypt({ key: this.#cipher.user!.key, context: this.#cipher, replayFilter: this.#ctx.replayFilter });
+    const encrypt = this.#ctx.family.createEncrypt({ side: 'server', key: this.#cipher.user!.key, context: this.#cipher, replayFilter: this.#ctx.replayFilter });
     // Swap the handshake pipes for the pipelines; no data is in flight in between.
     unlink(client);
     unlink(this.#decrypt);
@@ -213,7 +213,9 @@ export class TcpSession {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#client.destroy();
+    // Before the header is accepted, a 2022 connection always ends in an RST (docs/PROBES.md).
+    if (this.#info.target === undefined && this.#ctx.family.probeClose === 'reset' && !this.#client.destroyed) this.#client.resetAndDestroy();
+    else this.#client.destroy();
     this.#remote?.destroy();
     this.#decrypt.destroy();
     this.#header.destroy();

@@ -3,8 +3,12 @@
  * port as the TCP listener, relaying each authenticated datagram to its
  * target and the target's replies back.
  *
- *   client ── ss packet ──▶ listener ─ openPacket (finds the user) ─ decodeAddress ─ lookup ─ filter ─▶ NAT entry socket ──▶ target
- *   client ◀─ ss packet ─── listener ◀─ sealPacket(user's key, addr(source) || reply) ◀─────────────── NAT entry socket ◀── any source
+ *   client ── ss packet ──▶ listener ─ codec.open (finds the user) ─ decodeAddress ─ lookup ─ filter ─▶ NAT entry socket ──▶ target
+ *   client ◀─ ss packet ─── listener ◀─ sealReply(addr(source) || reply) ◀──────────────────────────── NAT entry socket ◀── any source
+ *
+ * The family's UDP codec opens datagrams and seals replies: an AEAD
+ * association is keyed by the client's address, a 2022 one by the client's
+ * session id (replies go to the address its last valid datagram came from).
  *
  * Probe policy (docs/PROBES.md): a datagram that is too short, fails to
  * authenticate, has a bad address header, names a forbidden target or fails
@@ -20,11 +24,11 @@ import { EventEmitter } from 'node:events';
 import { isIPv4, type AddressInfo } from 'node:net';
 import { singleKeyRing, type CipherUser, type KeyRing } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
-import { replayError, SsError, toSsError } from '../errors.js';
+import { SsError, toSsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { combineObservers, type Observer } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
-import type { CipherFamily } from '../stream/cipher-family.js';
+import type { UdpServerCodec } from '../stream/cipher-family.js';
 import { dropReason } from '../transport/drop-reason.js';
 import { UdpCounters, type UdpStats } from '../transport/udp-counters.js';
 import { udpLogObserver } from '../transport/udp-log-observer.js';
@@ -33,7 +37,7 @@ import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
 import type { TargetFilter } from './egress/target-filter.js';
 import type { LookupFunction } from '../transport/dial.js';
 import { bindSocket } from '../transport/bind-socket.js';
-import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { SaltFilter } from '../crypto/salt-filter.js';
 import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
 
 /** Options of {@link UdpRelay}. */
@@ -65,7 +69,7 @@ export interface UdpRelayOptions {
    * and our own reply salts are recorded, so replayed or reflected datagrams
    * get no answer. Default: no replay check.
    */
-  replayFilter?: ReplayFilter;
+  replayFilter?: SaltFilter;
 }
 
 export type { UdpDropReason } from '../observer.js';
@@ -84,14 +88,17 @@ interface Client {
   port: number;
   /** The listening socket the client last used: replies go out on it. */
   listener: Socket;
-  /** The user whose key opened the client's last datagram: replies are sealed with it. */
+  /** The user whose key opened the client's last datagram. */
   user: CipherUser;
+  /** Seals replies to the client (from its last datagram's session). */
+  sealReply: (plaintext: Buffer) => Buffer;
+  /** The association's key: the client's session (2022) or its address. */
+  key: string;
 }
 
 /** The server's UDP relay. Nothing listens until `listen()`. */
 export class UdpRelay extends EventEmitter<UdpRelayEvents> {
-  readonly #family: CipherFamily;
-  readonly #users: KeyRing;
+  readonly #codec: UdpServerCodec;
   readonly #filter: TargetFilter | undefined;
   readonly #lookup: LookupFunction;
   readonly #logger: Logger;
@@ -101,16 +108,14 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   readonly #counters = new UdpCounters();
   readonly #observer: Observer;
   #closed = false;
-  readonly #replay: ReplayFilter | undefined;
 
   /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity`, or unless exactly one of `masterKey` and `users` is given */
   constructor(options: UdpRelayOptions) {
     super();
     if ((options.masterKey === undefined) === (options.users === undefined)) throw new TypeError('give exactly one of masterKey and users');
-    this.#family = cipherFamilyOf(options.spec);
-    this.#users = options.users ?? singleKeyRing(options.masterKey!);
+    const keys = options.users ?? singleKeyRing(options.masterKey!);
+    this.#codec = cipherFamilyOf(options.spec).createUdpServer({ keys, replayFilter: options.replayFilter, capacity: options.natCapacity });
     this.#filter = options.targetFilter;
-    this.#replay = options.replayFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
@@ -121,7 +126,10 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
       clock: options.clock,
       createSocket: this.#createTargetSocket,
       onOpen: (entry) => this.#observer.natOpened(entry.key),
-      onDispose: (entry, reason) => this.#observer.natClosed(entry.key, reason),
+      onDispose: (entry, reason) => {
+        this.#codec.forget(entry.key);
+        this.#observer.natClosed(entry.key, reason);
+      },
     });
   }
 
@@ -179,21 +187,19 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#observer.udpPacket('fromClient', msg.length, undefined);
     let target: DecodedAddress;
     let payload: Buffer;
-    let user: CipherUser;
+    let client: Client;
     try {
-      const opened = this.#family.openPacket(msg, this.#users, rinfo.address);
-      // Checked after authentication only, so garbage cannot fill the filter.
-      if (this.#replay && !this.#replay.add(opened.replayId)) throw replayError();
+      const opened = this.#codec.open(msg, rinfo.address);
       const header = decodeAddress(opened.plaintext, 0);
       if (header === null) throw new SsError('ERR_SS_PACKET_TOO_SHORT', 'plaintext has no complete address header');
       target = header;
       payload = opened.plaintext.subarray(header.length);
-      user = opened.user;
+      const key = opened.session ?? `${rinfo.address}:${rinfo.port}`;
+      client = { address: rinfo.address, port: rinfo.port, listener, user: opened.user, sealReply: opened.sealReply, key };
     } catch (err) {
       this.#drop(err, rinfo);
       return;
     }
-    const client: Client = { address: rinfo.address, port: rinfo.port, listener, user };
     let ip: string | null;
     try {
       ip = literalTarget(target, this.#filter);
@@ -207,9 +213,9 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
 
   #sendToTarget(client: Client, ip: string, port: number, payload: Buffer): void {
     if (this.#closed) return;
-    const entry = this.#nat.acquire(`${client.address}:${client.port}`, () => client);
-    entry.context.listener = client.listener;
-    entry.context.user = client.user;
+    const entry = this.#nat.acquire(client.key, () => client);
+    // The latest valid datagram says where replies go and how they are sealed.
+    Object.assign(entry.context, client);
     const socket = entry.socket(isIPv4(ip) ? 'udp4' : 'udp6');
     this.#observer.udpPacket('toRemote', payload.length, client.user.name);
     socket.send(payload, port, ip, (err) => {
@@ -234,8 +240,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#nat.touch(entry);
     let packet: Buffer;
     try {
-      packet = this.#family.sealPacket(client.user.key, Buffer.concat([encodeAddress(source.address, source.port), msg]));
-      this.#replay?.add(packet.subarray(0, this.#family.spec.saltLength));
+      packet = client.sealReply(Buffer.concat([encodeAddress(source.address, source.port), msg]));
     } catch (err) {
       this.#drop(err, source);
       return;

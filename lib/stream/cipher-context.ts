@@ -13,9 +13,11 @@ export interface CipherContext {
   user: CipherUser | undefined;
   /** The salt the peer's stream started with; unset until then too. */
   peerSalt: Buffer | undefined;
+  /** The salt our own stream starts with, set by the encrypt side (a 2022 client checks the response echoes it). */
+  ownSalt: Buffer | undefined;
 }
 
 /** A fresh, empty context for one connection. */
 export function createCipherContext(): CipherContext {
-  return { user: undefined, peerSalt: undefined };
+  return { user: undefined, peerSalt: undefined, ownSalt: undefined };
 }

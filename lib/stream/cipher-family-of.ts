@@ -4,6 +4,7 @@
  */
 import type { CipherSpec } from '../crypto/methods.js';
 import { createAeadFamily } from './aead-family.js';
+import { createAead2022Family } from './aead-2022-family.js';
 import type { CipherFamily } from './cipher-family.js';
 
 const FAMILIES = new WeakMap<CipherSpec, CipherFamily>();
@@ -15,6 +16,9 @@ export function cipherFamilyOf(spec: CipherSpec): CipherFamily {
     switch (spec.kind) {
       case 'aead':
         family = createAeadFamily(spec);
+        break;
+      case 'aead-2022':
+        family = createAead2022Family(spec);
         break;
     }
     FAMILIES.set(spec, family);

@@ -21,7 +21,7 @@ import { AeadSession } from '../crypto/aead-session.js';
 import { deriveSubkey } from '../crypto/kdf.js';
 import { singleKeyRing, type CipherUser, type KeyRing } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
-import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { SaltFilter } from '../crypto/salt-filter.js';
 import { chunkEmptyError, chunkTooLargeError, decryptError, replayError, truncatedError, type SsError } from '../errors.js';
 import { ChunkQueue } from '../protocol/chunk-queue.js';
 import type { CipherContext } from './cipher-context.js';
@@ -42,7 +42,7 @@ export interface DecryptTransformOptions extends Pick<TransformOptions, 'highWat
   /** Where the identified user and the peer's salt are recorded for the encrypt side. */
   context?: CipherContext;
   /** Salts already seen; a repeat fails with `ERR_SS_REPLAY`. Default: no replay check. */
-  replayFilter?: ReplayFilter;
+  replayFilter?: SaltFilter;
 }
 
 /** Decrypts and authenticates a Shadowsocks AEAD byte stream. */
@@ -51,7 +51,7 @@ export class DecryptTransform extends Transform {
   readonly #keys: KeyRing;
   readonly #clientAddress: string | undefined;
   readonly #context: CipherContext | undefined;
-  readonly #replayFilter: ReplayFilter | undefined;
+  readonly #replayFilter: SaltFilter | undefined;
   readonly #queue = new ChunkQueue();
   #state: State = State.WaitSalt;
   #need: number;

@@ -13,7 +13,7 @@ import { MAX_PAYLOAD } from '../constants.js';
 import { AeadSession } from '../crypto/aead-session.js';
 import { deriveSubkey } from '../crypto/kdf.js';
 import type { CipherSpec } from '../crypto/methods.js';
-import type { ReplayFilter } from '../crypto/replay-filter.js';
+import type { SaltFilter } from '../crypto/salt-filter.js';
 import { randomSalt } from '../crypto/random-salt.js';
 
 /** Options for {@link EncryptTransform}. */
@@ -28,7 +28,7 @@ export interface EncryptTransformOptions extends Pick<TransformOptions, 'highWat
    * Where our own salt is recorded, so that a client (or attacker) sending
    * it back to us is caught as a replay. Default: none.
    */
-  replayFilter?: ReplayFilter;
+  replayFilter?: SaltFilter;
 }
 
 /** Encrypts a byte stream into Shadowsocks AEAD chunks. */

@@ -15,6 +15,8 @@ const REASON_BY_CODE: Partial<Record<SsErrorCode, UdpDropReason>> = {
   ERR_SS_REPLAY: 'replay',
   ERR_SS_BAD_ADDRESS: 'badHeader',
   ERR_SS_BAD_ADDRESS_TYPE: 'badHeader',
+  ERR_SS_BAD_HEADER: 'badHeader',
+  ERR_SS_BAD_TIMESTAMP: 'badHeader',
   ERR_SS_FORBIDDEN_TARGET: 'forbidden',
   ERR_SS_DNS_FAILED: 'dns',
 };

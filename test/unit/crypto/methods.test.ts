@@ -9,13 +9,16 @@ const TABLE = [
   ['aes-256-gcm', 32, 32, 12, 16, 'aes-256-gcm', false],
   ['chacha20-ietf-poly1305', 32, 32, 12, 16, 'chacha20-poly1305', false],
   ['xchacha20-ietf-poly1305', 32, 32, 24, 16, 'chacha20-poly1305', true],
+  ['2022-blake3-aes-128-gcm', 16, 16, 12, 16, 'aes-128-gcm', false],
+  ['2022-blake3-aes-256-gcm', 32, 32, 12, 16, 'aes-256-gcm', false],
+  ['2022-blake3-chacha20-poly1305', 32, 32, 12, 16, 'chacha20-poly1305', false],
 ] as const;
 
-t.test('the table has the family and sizes of all five AEAD methods', async (t) => {
+t.test('the table has the family and sizes of the five AEAD and three 2022 methods', async (t) => {
   t.same(METHOD_NAMES, TABLE.map((row) => row[0]));
-  t.equal(METHODS.size, 5);
+  t.equal(METHODS.size, 8);
   for (const [name, keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce] of TABLE) {
-    t.same(getMethod(name), { name, kind: 'aead', keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce }, name);
+    t.same(getMethod(name), { name, kind: name.startsWith('2022-') ? 'aead-2022' : 'aead', keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce }, name);
   }
 });
 
@@ -32,7 +35,7 @@ t.test('each Node algorithm exists and takes the key length of its method', asyn
 t.test('getMethod is case-insensitive and returns undefined for unknown methods', async (t) => {
   t.equal(getMethod('AES-256-GCM'), getMethod('aes-256-gcm'));
   t.equal(getMethod('Chacha20-IETF-Poly1305')?.name, 'chacha20-ietf-poly1305');
-  for (const name of ['aes-256-cfb', 'rc4-md5', 'chacha20-poly1305', '2022-blake3-aes-128-gcm', '']) {
+  for (const name of ['aes-256-cfb', 'rc4-md5', 'chacha20-poly1305', '2022-blake3-chacha8-poly1305', '2022-blake3-aes-192-gcm', '']) {
     t.equal(getMethod(name), undefined, `'${name}'`);
   }
 });

@@ -1,0 +1,53 @@
+import t from 'tap';
+import { decodePsk, deriveMasterKey } from '../../../lib/config/master-key.js';
+import { getMethod } from '../../../lib/crypto/methods.js';
+import { isSsError } from '../../../lib/errors.js';
+import { sip022Vectors } from '../../fixtures/vectors.js';
+
+const aes128 = getMethod('2022-blake3-aes-128-gcm')!;
+const aes256 = getMethod('2022-blake3-aes-256-gcm')!;
+const v = sip022Vectors();
+
+t.test('a 2022 password is the base64 PSK itself, decoded without derivation', async (t) => {
+  t.equal(deriveMasterKey(aes128, v.psk16Base64, undefined).toString('hex'), v.psk16);
+  t.equal(deriveMasterKey(aes128, undefined, v.psk16Base64).toString('hex'), v.psk16, 'also given as key');
+  const k32 = Buffer.from(v.psk32, 'hex');
+  t.equal(deriveMasterKey(aes256, k32.toString('base64'), undefined).toString('hex'), v.psk32);
+});
+
+t.test('a 2022 PSK may be URL-safe and unpadded', async (t) => {
+  const k = Buffer.from('fbff' + '00'.repeat(14), 'hex');
+  t.same(decodePsk(aes128, k.toString('base64url'), 'password'), k);
+  t.same(decodePsk(aes128, k.toString('base64').replace(/=+$/, ''), 'password'), k);
+});
+
+t.test('a 2022 PSK of the wrong length is refused, saying the length wanted and not the secret', async (t) => {
+  const short = Buffer.alloc(12, 1).toString('base64');
+  const long = Buffer.alloc(32, 1).toString('base64');
+  for (const [spec, text] of [[aes128, short], [aes128, long], [aes256, Buffer.alloc(16, 1).toString('base64')]] as const) {
+    try {
+      deriveMasterKey(spec, text, undefined);
+      t.fail('accepted');
+    } catch (err) {
+      t.ok(isSsError(err, 'ERR_SS_CONFIG'));
+      t.match((err as Error).message, new RegExp(`^password: must be a base64 key of exactly ${spec.keyLength} bytes for ${spec.name} .*decodes to \\d+ bytes$`));
+      t.notMatch((err as Error).message, text);
+    }
+  }
+});
+
+t.test('a 2022 PSK that is not base64 is refused as such', async (t) => {
+  for (const text of ['a plain password!', 'AAECAwQFBgcICQoLDA0ODw==x', 'AAECA+QFBgc_CQoLDA0ODw==', 'A']) {
+    t.throws(() => deriveMasterKey(aes128, text, undefined), { code: 'ERR_SS_CONFIG', message: /^password: .*it is not base64$/ }, text);
+  }
+  t.throws(() => deriveMasterKey(aes128, undefined, 'not base64!'), { message: /^key: .*it is not base64$/ });
+});
+
+t.test('a 2022 method without a PSK asks for one', async (t) => {
+  t.throws(() => deriveMasterKey(aes128, undefined, undefined), { code: 'ERR_SS_CONFIG', message: /^password: is required: a base64 key of 16 bytes/ });
+  t.throws(() => deriveMasterKey(aes128, v.psk16Base64, v.psk16Base64), { message: /^key: give either password or key, not both$/ });
+});
+
+t.test('an AEAD password still goes through EVP_BytesToKey', async (t) => {
+  t.equal(deriveMasterKey(getMethod('aes-128-gcm')!, 'foobar', undefined).toString('hex'), '3858f62230ac3c915f300c664312c63f');
+});
