@@ -6,10 +6,14 @@ import type { CipherSpec } from '../crypto/methods.js';
 import { evpBytesToKey } from '../crypto/kdf.js';
 import { configError } from '../errors.js';
 import { checkString } from './check.js';
+import { toSecret } from './converters.js';
 
 /**
  * Derives the master key from a password (EVP_BytesToKey) or decodes a raw
  * base64 key. Exactly one of the two must be given.
+ * @throws SsError `ERR_SS_CONFIG` naming `password` or `key`: missing, both,
+ *   not a string, empty, a password that is not Unicode text (a lone
+ *   surrogate: refused, never replaced), or a key too short for the method
  */
 export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown): Buffer {
   if (key !== undefined) {
@@ -19,8 +23,6 @@ export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknow
     return raw.subarray(0, spec.keyLength);
   }
   if (password === undefined) throw configError('password', 'is required');
-  const pw = checkString(password, 'password', true);
-  if (pw.length === 0) throw configError('password', 'must not be empty');
-  return evpBytesToKey(pw, spec.keyLength);
+  return evpBytesToKey(toSecret(password, 'password'), spec.keyLength);
 }
 
