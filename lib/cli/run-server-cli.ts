@@ -10,7 +10,8 @@
  * process supervises them and prints the addresses once.
  *
  * Nothing listens until every server's options have been resolved. A
- * password or key given by the user is never printed or logged. SIGHUP,
+ * password or key given by the user is never printed or logged, and never
+ * altered: arguments that are not UTF-8 are refused (check-argv-utf8.ts). SIGHUP,
  * SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
  */
 import { constants as osConstants } from 'node:os';
@@ -19,6 +20,7 @@ import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
+import { checkArgvUtf8 } from './check-argv-utf8.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
@@ -134,6 +136,7 @@ async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<n
 }
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
+  checkArgvUtf8(argv);
   const args = await parseServerCliArgs(argv, packageVersion());
   if (args === undefined) return undefined;
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
