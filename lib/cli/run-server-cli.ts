@@ -3,7 +3,7 @@
  * server, listen, report, and shut down on SIGINT/SIGTERM.
  *
  *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
- *        ─▶ listen ×N   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
+ *        ─▶ checkFdBudget ─▶ listen ×N, all or none   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
  *
  * With `--workers N` (N ≥ 2) the same options, once validated here, go to N
  * worker processes ({@link ServerCluster}) instead of `listen ×N`; this
@@ -21,6 +21,7 @@ import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
+import { checkFdBudget } from './check-fd-budget.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
@@ -33,7 +34,7 @@ import { shareHost } from './share-host.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
-/** Exit status: a server could not listen (EADDRINUSE, EACCES ...), or a worker kept dying. */
+/** Exit status: a server could not listen (EADDRINUSE, EACCES, too few file descriptors ...), or a worker kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
 export const EXIT_USAGE = 2;
@@ -82,6 +83,11 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     return fail(io, err, EXIT_USAGE);
   }
   if (plan === undefined) return EXIT_OK;
+  try {
+    checkFdBudget(plan.options.servers);
+  } catch (err) {
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   const stopLogging = logIgnoredSignals(io.signals, () => plan.logger);
   try {
     return await (plan.options.workers > 1 ? runCluster(plan, io) : runHere(plan, io));
