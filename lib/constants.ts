@@ -29,3 +29,7 @@ export const DEFAULT_REPLAY_CAPACITY = 65_536;
 export const DEFAULT_NAT_TIMEOUT_MS = 300_000;
 /** Default maximum number of UDP associations. */
 export const DEFAULT_NAT_CAPACITY = 1024;
+/** Largest config file read, bytes (1 MiB): a bigger one (or `-c /dev/urandom`) is refused, not read whole. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+/** Time allowed to read a config file that is a pipe or device (`-c <(command)`, `-c /dev/stdin`), ms. */
+export const CONFIG_READ_TIMEOUT_MS = 30_000;

@@ -5,7 +5,8 @@
  *   argv ─▶ parseLocalCliArgs ─▶ read config file ─▶ buildLocalCliOptions ─▶ createLocal   (exit 2 on error)
  *        ─▶ listen   (exit 1 on error) ─▶ wait for a signal ─▶ close ─▶ exit 0
  *
- * Nothing listens unless every option is valid. Passwords are never printed.
+ * Nothing listens unless every option is valid. Passwords are never printed;
+ * arguments that are not UTF-8 are refused (see check-argv-utf8.ts).
  * SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
  */
 import { constants as osConstants } from 'node:os';
@@ -14,6 +15,7 @@ import { createLocal, type SsLocal } from '../local/local.js';
 import { parseLocalConfigFile, type LocalOptions } from '../local/local-options.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { formatHostPort } from '../protocol/address.js';
+import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
@@ -49,6 +51,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
   let local: SsLocal;
   let logger: Logger;
   try {
+    checkArgvUtf8(argv);
     const args = await parseLocalCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
     if (args === undefined) return EXIT_OK;
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);

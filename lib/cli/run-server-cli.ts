@@ -3,14 +3,15 @@
  * server, listen, report, and shut down on SIGINT/SIGTERM.
  *
  *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
- *        ─▶ listen ×N   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
+ *        ─▶ checkFdBudget ─▶ listen ×N, all or none   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
  *
  * With `--workers N` (N ≥ 2) the same options, once validated here, go to N
  * worker processes ({@link ServerCluster}) instead of `listen ×N`; this
  * process supervises them and prints the addresses once.
  *
  * Nothing listens until every server's options have been resolved. A
- * password or key given by the user is never printed or logged. SIGHUP,
+ * password or key given by the user is never printed or logged, and never
+ * altered: arguments that are not UTF-8 are refused (check-argv-utf8.ts). SIGHUP,
  * SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
  */
 import { constants as osConstants } from 'node:os';
@@ -19,6 +20,8 @@ import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
+import { checkArgvUtf8 } from './check-argv-utf8.js';
+import { checkFdBudget } from './check-fd-budget.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
@@ -31,7 +34,7 @@ import { shareHost } from './share-host.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
-/** Exit status: a server could not listen (EADDRINUSE, EACCES ...), or a worker kept dying. */
+/** Exit status: a server could not listen (EADDRINUSE, EACCES, too few file descriptors ...), or a worker kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
 export const EXIT_USAGE = 2;
@@ -80,6 +83,11 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     return fail(io, err, EXIT_USAGE);
   }
   if (plan === undefined) return EXIT_OK;
+  try {
+    checkFdBudget(plan.options.servers);
+  } catch (err) {
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   const stopLogging = logIgnoredSignals(io.signals, () => plan.logger);
   try {
     return await (plan.options.workers > 1 ? runCluster(plan, io) : runHere(plan, io));
@@ -134,6 +142,7 @@ async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<n
 }
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
+  checkArgvUtf8(argv);
   const args = await parseServerCliArgs(argv, packageVersion());
   if (args === undefined) return undefined;
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);

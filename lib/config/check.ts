@@ -10,6 +10,14 @@ export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/**
+ * @internal What a secret that is not UTF-8 text gets: it is refused, never
+ * altered. Decoding it lossily (U+FFFD for each bad sequence) would give two
+ * different passwords one key, and a key that libev, which hashes the raw
+ * bytes, never derives.
+ */
+export const NOT_UTF8 = 'is not valid UTF-8 text, and a secret is never altered: write the password as UTF-8, or give its key (base64) instead';
+
 /** @internal */
 export function checkString(v: unknown, key: string, secret = false): string {
   // A mistyped secret is named by its type only: its value is never echoed.

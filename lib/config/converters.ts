@@ -10,7 +10,7 @@ import type { LogLevel } from '../logger.js';
 import type { Address } from '../protocol/address.js';
 import { decodeHttpAuthority } from '../protocol/http-target.js';
 import { parseIpRange, type IpRange } from '../protocol/ip-range.js';
-import { checkInt, checkMs, checkString, typeName } from './check.js';
+import { checkInt, checkMs, checkString, NOT_UTF8, typeName } from './check.js';
 import type { SettingSource } from './setting.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -49,10 +49,17 @@ export function toMethod(v: unknown, key: string): string {
   return name;
 }
 
-/** A password or key: a non-empty string; the type is named, the value never is. */
+/**
+ * A password or key: a non-empty string of Unicode text; the type is named,
+ * the value never is.
+ */
 export function toSecret(v: unknown, key: string): string {
   if (typeof v !== 'string') throw configError(key, `must be a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   if (v === '') throw configError(key, 'must not be empty');
+  // A lone surrogate (an API string, or a JSON "\udfff" escape) has no UTF-8
+  // form: Buffer.from() would write U+FFFD for it, so "\udfff" and "\udffe"
+  // would derive one key. Refused rather than altered.
+  if (/\p{Cs}/u.test(v)) throw configError(key, NOT_UTF8);
   return v;
 }
 

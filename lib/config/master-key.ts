@@ -9,6 +9,7 @@ import type { CipherSpec } from '../crypto/methods.js';
 import { evpBytesToKey } from '../crypto/kdf.js';
 import { configError } from '../errors.js';
 import { checkString } from './check.js';
+import { toSecret } from './converters.js';
 
 // Standard or URL-safe alphabet, padding optional (shadowsocks-rust decodes "padding indifferent").
 const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
@@ -17,7 +18,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
  * Derives the master key from a password (EVP_BytesToKey) or decodes a raw
  * base64 key. Exactly one of the two must be given. For a 2022 method the
  * password is the PSK itself: base64 of exactly the key length.
- * @throws SsError `ERR_SS_CONFIG` naming `password` or `key` (never the secret)
+ * @throws SsError `ERR_SS_CONFIG` naming `password` or `key` (never the secret):
+ *   missing, both, not a string, empty, a password that is not Unicode text
+ *   (a lone surrogate: refused, never replaced), a key too short for the
+ *   method, or a 2022 PSK that is not base64 of exactly the key length
  */
 export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown): Buffer {
   if (key !== undefined && password !== undefined) throw configError('key', 'give either password or key, not both');
@@ -32,9 +36,7 @@ export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknow
     return raw.subarray(0, spec.keyLength);
   }
   if (password === undefined) throw configError('password', 'is required');
-  const pw = checkString(password, 'password', true);
-  if (pw.length === 0) throw configError('password', 'must not be empty');
-  return evpBytesToKey(pw, spec.keyLength);
+  return evpBytesToKey(toSecret(password, 'password'), spec.keyLength);
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { checkInt, checkString } from './check.js';
+import { checkInt, checkString, NOT_UTF8 } from './check.js';
 import { configError } from '../errors.js';
 
 /** What an `ss://` URI carries. */
@@ -117,7 +117,12 @@ function decodeHostPort(text: string): { host: string; port: number } {
 // Node's 'base64' decoder also takes the URL-safe alphabet and missing padding.
 function fromBase64(text: string): string {
   if (!/^[A-Za-z0-9+/_-]+=*$/.test(text)) throw configError(KEY, 'userinfo is neither method:password nor base64');
-  return Buffer.from(text, 'base64').toString('utf8');
+  try {
+    // fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD (a changed password).
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'base64'));
+  } catch {
+    throw configError(KEY, `userinfo ${NOT_UTF8}`);
+  }
 }
 
 function findParam(query: string, name: string): string | undefined {

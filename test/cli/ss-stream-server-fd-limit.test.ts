@@ -3,13 +3,16 @@
  * without workers: a burst of connections that send one byte and close,
  * from a client without the password, runs every process out of file
  * descriptors; once they are gone, a real client must be served again.
- * Everything stays on 127.0.0.1; each step is bounded in count and time.
+ * And a config with more ports than the limit can hold is refused before
+ * any of them listens. Everything stays on 127.0.0.1; each step is bounded
+ * in count and time.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { binPath, spawnCli, type CliProcess } from '../fixtures/cli.js';
-import { startEchoServer } from '../fixtures/net.js';
+import { freePort, startEchoServer } from '../fixtures/net.js';
 import { ssConnect } from '../fixtures/ss-client.js';
 
 const BIN = binPath('ss-stream-server');
@@ -79,3 +82,32 @@ for (const workers of [1, 2]) {
     t.same(await cli.exited, { code: 0, signal: null }, 'SIGTERM still stops it');
   });
 }
+
+/** Resolves true if a TCP connection to `port` on 127.0.0.1 was accepted. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+t.test('refuses a port_password config that ulimit -n cannot hold, before any port listens', async (t) => {
+  const ports = new Set<number>();
+  while (ports.size < 40) ports.add(await freePort());
+  const config = { server: '127.0.0.1', port_password: Object.fromEntries([...ports].map((p) => [p, 'pw'])) };
+  const dir = t.testdir({ 'many.json': JSON.stringify(config) });
+  const cli = spawnCli(BIN, ['-c', join(dir, 'many.json')], { maxOpenFiles: 96 });
+  t.teardown(() => cli.kill('SIGKILL'));
+  let running = true;
+  void cli.exited.then(() => { running = false; });
+  // Knock on the lowest port (the first to listen) until the process is gone.
+  const first = Math.min(...ports);
+  let accepted = 0;
+  for (let i = 0; running && i < 2000; i++) if (await accepts(first)) accepted++;
+  const { code } = await cli.exited;
+  t.equal(code, 1, 'exit 1');
+  t.match(cli.stderr(), /^ss-stream-server: ulimit -n: a limit of 96 open files cannot serve every port: 80 listening sockets \+ \d+ open now \+ 32 kept for connections = \d+ needed; raise the limit or serve fewer ports\n$/);
+  t.notMatch(cli.stderr(), /listening address=/, 'no server logged that it listened');
+  t.equal(cli.stdout(), '');
+  t.equal(accepted, 0, 'no connection was accepted');
+});

@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { binPath, runCli, spawnCli, type CliProcess } from '../fixtures/cli.js';
-import { startEchoServer } from '../fixtures/net.js';
+import { freePort, startEchoServer } from '../fixtures/net.js';
 import { keysFor, ssConnect } from '../fixtures/ss-client.js';
 import { SsUdpClient } from '../fixtures/ss-udp.js';
 import { startUdpEcho } from '../fixtures/udp.js';
@@ -186,6 +186,33 @@ t.test('exits 1 when the port is taken, leaving no worker behind', async (t) => 
   t.match(cli.stderr(), /ss-stream-server: .*EADDRINUSE/);
   t.notMatch(cli.stdout(), /listening on/);
   t.same(workerPids(cli).filter(alive), [], 'no worker is left running');
+});
+
+t.test('with port_password, exits 1 when the second port is taken, closing the first and leaving no worker behind', async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.teardown(() => new Promise((r) => blocker.close(r)));
+  const taken = (blocker.address() as AddressInfo).port;
+  let free = await freePort();
+  for (let i = 0; free >= taken && i < 20; i++) free = await freePort();
+  if (free >= taken) {
+    t.skip('no free port below the taken one: the clash cannot be ordered', () => {});
+    return;
+  }
+  // Ports listen in ascending order: the free one first, then the taken one.
+  const dir = t.testdir({ 'two.json': JSON.stringify({ server: '127.0.0.1', port_password: { [free]: 'a', [taken]: 'b' } }) });
+  const cli = spawnCli(BIN, ['-c', join(dir, 'two.json'), '--workers', '2']);
+  t.teardown(() => cli.kill('SIGKILL'));
+  t.equal((await cli.exited).code, 1);
+  t.match(cli.stderr(), /ss-stream-server: .*EADDRINUSE/);
+  t.notMatch(cli.stdout(), /listening on/);
+  t.same(workerPids(cli).filter(alive), [], 'no worker is left running');
+  const probe = createServer();
+  probe.listen(free, '127.0.0.1');
+  await once(probe, 'listening');
+  await new Promise((r) => probe.close(r));
+  t.pass('the first port was released');
 });
 
 t.test('refuses bad --workers values before starting any worker', async (t) => {

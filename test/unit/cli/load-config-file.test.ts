@@ -23,3 +23,37 @@ t.test('a parse error keeps the position, and a leading BOM is allowed', async (
 t.test('an unreadable file is named with the reason', async (t) => {
   await t.rejects(readJsonFile('/nonexistent/ss.json', "config file 'ss.json'"), { code: 'ERR_SS_CONFIG', message: /config file 'ss\.json': cannot be read: ENOENT/ });
 });
+
+t.test('a file larger than 1 MiB is refused, naming the file and the limit', async (t) => {
+  const big = `{"server": "127.0.0.1",${' '.repeat(1024 * 1024)}"password": "x"}`;
+  const dir = t.testdir({ 'big.json': big, 'fits.json': big.replace(' '.repeat(big.length - 1024 * 1024), '') });
+  await t.rejects(loadConfigFile(join(dir, 'big.json')), { code: 'ERR_SS_CONFIG', message: /^config file '.*big\.json': is larger than the limit of 1048576 bytes$/ });
+  t.match(await loadConfigFile(join(dir, 'fits.json')), { servers: [{ host: '127.0.0.1' }] }, 'exactly 1 MiB is read');
+});
+
+t.test('-c /dev/urandom is refused after 1 MiB, and an empty file is named as such', async (t) => {
+  await t.rejects(loadConfigFile('/dev/urandom'), { code: 'ERR_SS_CONFIG', message: "config file '/dev/urandom': is larger than the limit of 1048576 bytes" });
+  const dir = t.testdir({ 'empty.json': '', 'bom.json': '\uFEFF' });
+  await t.rejects(loadConfigFile(join(dir, 'empty.json')), { message: /empty\.json': is empty$/ });
+  await t.rejects(loadConfigFile(join(dir, 'bom.json')), { message: /bom\.json': is empty$/ });
+});
+
+t.test('a password that is not UTF-8 is refused, naming its key, never decoded to U+FFFD', async (t) => {
+  const file = (tail: number[]): Buffer => Buffer.concat([Buffer.from('{"server": "127.0.0.1", "password": "s3cret'), Buffer.from(tail), Buffer.from('"}')]);
+  // Decoded lossily, both would be "s3cret\uFFFD": two passwords, one key.
+  const dir = t.testdir({ 'ff.json': file([0xff]), 'fe.json': file([0xfe]), 'latin1.json': file([0xe9]) });
+  for (const name of ['ff.json', 'fe.json', 'latin1.json']) {
+    const err = await loadConfigFile(join(dir, name)).then(() => null, (e: Error) => e);
+    t.match(err, { code: 'ERR_SS_CONFIG', message: new RegExp(`^config file '.*${name}': password: is not valid UTF-8 text, and a secret is never altered: .*give its key \\(base64\\) instead$`) }, name);
+    t.notMatch(err?.message ?? '', /s3cret/, 'the password is not quoted');
+  }
+});
+
+t.test('bytes that are not UTF-8 elsewhere are refused too', async (t) => {
+  const dir = t.testdir({
+    'port.json': Buffer.concat([Buffer.from('{"port_password": {"8381": "a", "8382": "b'), Buffer.of(0xc3, 0x28), Buffer.from('"}}')]),
+    'outside.json': Buffer.concat([Buffer.from('{"password": "x"}'), Buffer.of(0xff)]),
+  });
+  await t.rejects(loadConfigFile(join(dir, 'port.json')), { message: /port\.json': port_password\.8382: is not valid UTF-8 text/ });
+  await t.rejects(loadConfigFile(join(dir, 'outside.json')), { message: /outside\.json': is not valid UTF-8 text \(JSON must be UTF-8\)$/ });
+});

@@ -61,6 +61,14 @@ t.test('refuses a bad port_password', async (t) => {
   refuses(t, () => parseConfigFile({ port_password: {} }), /^port_password: must not be empty/);
   refuses(t, () => parseConfigFile({ port_password: ['a'] }), /^port_password: must be an object/);
   refuses(t, () => parseConfigFile({ port_password: { 8381: 'a' }, key: 'AAAA' }), /^key: cannot be combined with port_password/);
+  refuses(t, () => parseConfigFile(JSON.parse('{"port_password": {"8381": "a", "8382": "pw\\udfff"}}')), /^port_password\.8382: is not valid UTF-8 text/);
+});
+
+t.test('refuses a password or key with a lone surrogate (a JSON "\\udfff" escape) rather than altering it', async (t) => {
+  for (const key of ['password', 'key']) {
+    refuses(t, () => parseConfigFile(JSON.parse(`{"${key}": "s3cret\\udfff"}`)), new RegExp(`^${key}: is not valid UTF-8 text, and a secret is never altered`));
+  }
+  t.same(parseConfigFile(JSON.parse('{"password": "\\ud83d\\ude00 \\ufffd"}')).servers, [{ password: '\u{1F600} \uFFFD' }], 'a surrogate pair and U+FFFD itself are text');
 });
 
 t.test('maps verbose to a log level', async (t) => {

@@ -74,6 +74,8 @@ t.test('refuses malformed URIs with ERR_SS_CONFIG, without quoting the password'
     ['ss://:s3cret@h:1', /empty method/],
     ['ss://aes-128-gcm:@h:1', /empty password/],
     ['ss://aes-128-gcm:s3cret%zz@h:1', /password has a bad percent-encoding/],
+    ['ss://aes-128-gcm:s3cret%FF@h:1', /password has a bad percent-encoding/],
+    [`ss://${Buffer.concat([Buffer.from('aes-128-gcm:s3cret'), Buffer.of(0xff)]).toString('base64url')}@h:1`, /userinfo is not valid UTF-8 text, and a secret is never altered/],
     ['ss://aes-128-gcm:s3cret@h:1#%E0%A4%A', /tag has a bad percent-encoding/],
     ['ss://aes-128-gcm:s3cret@h:1?plugin=%', /plugin has a bad percent-encoding/],
   ];
