@@ -150,6 +150,7 @@ export class TcpSession {
     try {
       remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true });
     } catch (err) {
+      this.#ctx.fdLog.report('connect', err);
       this.#dialFailed(err, 'ERR_SS_CONNECT_FAILED');
       return;
     }
@@ -160,6 +161,7 @@ export class TcpSession {
   }
 
   readonly #remoteOnError = (err: Error): void => {
+    if (!this.#relaying) this.#ctx.fdLog.report('connect', err);
     this.#fail(err, this.#relaying ? 'ERR_SS_RELAY_REMOTE' : 'ERR_SS_CONNECT_FAILED');
     if (!this.#relaying) this.#teardown();
   };

@@ -150,6 +150,24 @@ t.test('natCapacity caps associations, evicting the least recently used', async 
   t.equal(relay.stats.evicted, 1);
 });
 
+t.test('the association cap fits the limit of open files, evicting beyond it', async (t) => {
+  const echo = await startEcho(t);
+  // 16 open files: a quarter is 4 sockets, so 2 associations (a udp4 and a udp6 each at most).
+  const { relay, client } = await startRelay(t, { openFilesLimit: 16 });
+  t.equal(relay.natCapacity, 2, 'the configured 1024 is lowered to 2');
+  const port = relay.address().port;
+  const others = await Promise.all([1, 2, 3].map(() => SsUdpClient.open(spec, masterKey, { host: '127.0.0.1', port })));
+  t.teardown(() => Promise.all(others.map((c) => c.close())));
+  for (const c of [client, ...others]) await c.echo({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
+  t.equal(relay.stats.associations, 2);
+  t.equal(relay.stats.evicted, 2);
+});
+
+t.test('a high limit of open files leaves natCapacity as configured', async (t) => {
+  const { relay } = await startRelay(t, { natCapacity: 300, openFilesLimit: 20_000 });
+  t.equal(relay.natCapacity, 300);
+});
+
 t.test('drops a reply that would not fit in one datagram', async (t) => {
   const echo = await startEcho(t);
   const { relay, client } = await startRelay(t, { lookup: fakeLookup({ e: ['127.0.0.1'] }) });
