@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createSocket as dgramCreateSocket } from 'node:dgram';
 import t, { type Test } from 'tap';
 import { evpBytesToKey } from '../../../lib/crypto/kdf.js';
 import { getMethod } from '../../../lib/crypto/methods.js';
@@ -161,6 +162,23 @@ t.test('the association cap fits the limit of open files, evicting beyond it', a
   for (const c of [client, ...others]) await c.echo({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
   t.equal(relay.stats.associations, 2);
   t.equal(relay.stats.evicted, 2);
+});
+
+t.test('an association socket that cannot open for want of descriptors is logged as a warning', async (t) => {
+  const echo = await startEcho(t);
+  const warnings: [string, Record<string, unknown> | undefined][] = [];
+  const noop = (): void => {};
+  const logger = { debug: noop, info: noop, error: noop, warn: (m: string, f?: Record<string, unknown>) => warnings.push([m, f]) };
+  const createSocket = (type: 'udp4' | 'udp6') => {
+    const s = dgramCreateSocket(type);
+    process.nextTick(() => s.emit('error', Object.assign(new Error('bind EMFILE 0.0.0.0'), { code: 'EMFILE', syscall: 'bind' })));
+    return s;
+  };
+  const { relay, client } = await startRelay(t, { logger, createSocket, openFilesLimit: 1024 });
+  client.send({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
+  while (warnings.length === 0) await new Promise((r) => setTimeout(r, 10));
+  t.match(warnings, [['out of file descriptors', { on: 'udp', code: 'EMFILE', limit: 1024 }]]);
+  t.equal(relay.stats.associations, 0, 'the association went with its socket');
 });
 
 t.test('a high limit of open files leaves natCapacity as configured', async (t) => {
