@@ -18,6 +18,8 @@ import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
 import { listenOnce } from '../transport/listen-once.js';
+import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
+import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 import { formatHostPort, stripBrackets } from '../protocol/address.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
@@ -44,6 +46,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #context: TcpSessionContext;
   readonly #users: UserTable;
   readonly #observer: ServerObserver;
+  readonly #openFiles: number | undefined = readOpenFilesLimit();
   readonly #servers: Server[] = [];
   readonly #sessions = new Set<TcpSession>();
   #closing: Promise<void> | undefined;
@@ -75,6 +78,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
       logger: s.logger,
+      fdLog: new FdExhaustionLog(s.logger, { openFilesLimit: this.#openFiles }),
       observer: this.#observer,
       transforms: s.transforms,
     };
@@ -157,7 +161,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
     const x = this.#context;
-    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }
@@ -215,8 +219,10 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#sessions.add(session);
   };
 
+  // EMFILE/ENFILE on accept gets a rate-limited warning: libuv may repeat it
+  // for every waiting connection. Other listener errors are rare: each is logged.
   readonly #serverOnError = (err: Error): void => {
-    this.#services.logger.error('listener error', { error: err.message });
+    if (!this.#context.fdLog.report('accept', err)) this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }

@@ -6,6 +6,7 @@ import type { SaltFilter } from '../crypto/salt-filter.js';
 import type { Logger } from '../logger.js';
 import type { CipherFamily } from '../stream/cipher-family.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
+import type { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import type { ConnectionInfo, RelayTransforms, ServerObserver } from './connection-info.js';
 import type { TargetFilter } from './egress/target-filter.js';
 
@@ -23,6 +24,8 @@ export interface TcpSessionContext {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   logger: Logger;
+  /** Warns (rate-limited) when a dial fails for want of file descriptors. */
+  fdLog: FdExhaustionLog;
   /** Told of opens, closes and handshake failures; `connectionOpened` may throw to refuse a connection. */
   observer: ServerObserver;
   transforms?: (info: ConnectionInfo) => RelayTransforms | undefined;

@@ -9,7 +9,8 @@
  *    target. Any failure here (bad tag, replayed salt, bad address, truncated
  *    stream) goes to the probe policy (docs/PROBES.md): stop decrypting, read
  *    and discard everything, send nothing, and close only when the client
- *    closes or the handshake deadline (counted from accept) passes.
+ *    closes (FIN after its FIN) or the handshake deadline (counted from
+ *    accept) passes (always an RST).
  * 2. Dial: resolve through the injected `lookup`, refuse forbidden addresses,
  *    connect through the injected dialer under the connect timeout. A failure
  *    closes the client.
@@ -122,7 +123,10 @@ export class TcpSession {
     this.#timer = undefined;
     if (this.#relaying) return;
     this.#fail(new SsError('ERR_SS_HANDSHAKE_TIMEOUT', 'no complete header before the handshake deadline'));
-    this.#teardown();
+    // Always an RST at the deadline (docs/PROBES.md): a plain close sends FIN,
+    // or RST when a byte arrived since the last read, so a trickling prober
+    // would see both.
+    this.#teardown(true);
   };
 
   readonly #onTarget = (target: Address): void => {
@@ -146,6 +150,7 @@ export class TcpSession {
     try {
       remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true });
     } catch (err) {
+      this.#ctx.fdLog.report('connect', err);
       this.#dialFailed(err, 'ERR_SS_CONNECT_FAILED');
       return;
     }
@@ -156,6 +161,7 @@ export class TcpSession {
   }
 
   readonly #remoteOnError = (err: Error): void => {
+    if (!this.#relaying) this.#ctx.fdLog.report('connect', err);
     this.#fail(err, this.#relaying ? 'ERR_SS_RELAY_REMOTE' : 'ERR_SS_CONNECT_FAILED');
     if (!this.#relaying) this.#teardown();
   };
@@ -209,12 +215,14 @@ export class TcpSession {
     this.abort('ERR_SS_IDLE_TIMEOUT', 'idle timeout');
   };
 
-  #teardown(): void {
+  /** Closes everything; `reset` closes the client with an RST (SO_LINGER 0) instead of FIN. */
+  #teardown(reset = false): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
-    // Before the header is accepted, a 2022 connection always ends in an RST (docs/PROBES.md).
-    if (this.#info.target === undefined && this.#ctx.family.probeClose === 'reset' && !this.#client.destroyed) this.#client.resetAndDestroy();
+    // At the handshake deadline, and for 2022 on any failure before the header is accepted: RST (docs/PROBES.md).
+    const rst = reset || (this.#info.target === undefined && this.#ctx.family.probeClose === 'reset');
+    if (rst && !this.#client.destroyed) this.#client.resetAndDestroy();
     else this.#client.destroy();
     this.#remote?.destroy();
     this.#decrypt.destroy();

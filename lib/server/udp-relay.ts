@@ -38,7 +38,9 @@ import type { TargetFilter } from './egress/target-filter.js';
 import type { LookupFunction } from '../transport/dial.js';
 import { bindSocket } from '../transport/bind-socket.js';
 import type { SaltFilter } from '../crypto/salt-filter.js';
-import { NatTable, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
+import { DEFAULT_NAT_CAPACITY, NatTable, natCapacityWithin, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
+import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
+import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 
 /** Options of {@link UdpRelay}. */
 export interface UdpRelayOptions {
@@ -56,8 +58,18 @@ export interface UdpRelayOptions {
   lookup?: LookupFunction;
   /** Idle time after which an association and its sockets go, ms. Default 300 000. */
   natTimeoutMs?: number;
-  /** Maximum associations (LRU eviction beyond). Default 1024. */
+  /**
+   * Maximum associations (LRU eviction beyond). Default 1024. Lowered to fit
+   * a quarter of `openFilesLimit` at two sockets per association, so a flood
+   * of sources cannot take every descriptor (see `natCapacity`).
+   */
   natCapacity?: number;
+  /**
+   * The process's limit of open files (soft `RLIMIT_NOFILE`). Default: read
+   * from /proc/self/limits; where that fails (not Linux), only
+   * `natCapacity` applies.
+   */
+  openFilesLimit?: number;
   /** Where logs go. Default: nowhere. */
   logger?: Logger;
   /** Makes outbound sockets. Default `dgram.createSocket(type)`. */
@@ -107,6 +119,8 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   readonly #listeners: Socket[] = [];
   readonly #counters = new UdpCounters();
   readonly #observer: Observer;
+  readonly #fdLog: FdExhaustionLog;
+  readonly #natCapacity: number;
   #closed = false;
 
   /** @throws TypeError for a bad `natTimeoutMs` or `natCapacity`, or unless exactly one of `masterKey` and `users` is given */
@@ -120,9 +134,14 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
     this.#observer = combineObservers(this.#counters, udpLogObserver(this.#logger), options.observer);
+    const openFiles = options.openFilesLimit ?? readOpenFilesLimit();
+    const configured = options.natCapacity ?? DEFAULT_NAT_CAPACITY;
+    this.#natCapacity = natCapacityWithin(configured, openFiles);
+    if (this.#natCapacity < configured) this.#logger.info('udp associations capped by the limit of open files', { natCapacity: this.#natCapacity, configured, openFiles });
+    this.#fdLog = new FdExhaustionLog(this.#logger, { openFilesLimit: openFiles });
     this.#nat = new NatTable<Client>({
       timeoutMs: options.natTimeoutMs,
-      capacity: options.natCapacity,
+      capacity: this.#natCapacity,
       clock: options.clock,
       createSocket: this.#createTargetSocket,
       onOpen: (entry) => this.#observer.natOpened(entry.key),
@@ -131,6 +150,11 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
         this.#observer.natClosed(entry.key, reason);
       },
     });
+  }
+
+  /** The association cap in force: `natCapacity`, or fewer to fit the limit of open files. */
+  get natCapacity(): number {
+    return this.#natCapacity;
   }
 
   /** A snapshot of the counters. */
@@ -227,6 +251,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     const socket = this.#createSocket(type);
     socket.on('message', (msg, rinfo) => this.#onTargetMessage(entry, msg, rinfo));
     socket.on('error', (err) => {
+      this.#fdLog.report('udp', err);
       this.#logger.debug('udp association socket error', { client: entry.key, error: err.message });
       this.#nat.delete(entry.key);
     });

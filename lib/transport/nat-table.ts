@@ -19,6 +19,24 @@ import { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS } from '../constants.js';
 
 export { DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS };
 
+/**
+ * The share of the process's open files that UDP associations may hold, so
+ * that a flood of sources leaves room for TCP (each association owns up to
+ * two sockets, udp4 and udp6).
+ */
+export const NAT_OPEN_FILES_SHARE = 0.25;
+
+/**
+ * The association cap that fits the descriptor budget: `configured`, or
+ * fewer when a quarter of `openFilesLimit` cannot hold two sockets for each
+ * (at least 1). With no known limit (`undefined`), `configured`.
+ */
+export function natCapacityWithin(configured: number, openFilesLimit: number | undefined): number {
+  if (openFilesLimit === undefined || !Number.isFinite(openFilesLimit)) return configured;
+  const budget = Math.max(1, Math.floor((openFilesLimit * NAT_OPEN_FILES_SHARE) / 2));
+  return configured > budget ? budget : configured; // a bad `configured` stays as is, for the table to refuse
+}
+
 /** The outbound socket families. */
 export type UdpSocketType = 'udp4' | 'udp6';
 

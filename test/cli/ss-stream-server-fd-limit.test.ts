@@ -71,6 +71,24 @@ async function servedAgain(port: number, method: string, target: number): Promis
   return 0;
 }
 
+t.test('with ulimit -n 64, running out of descriptors on connect is logged once as a warning naming EMFILE and the limit', async (t) => {
+  const echo = await startEchoServer();
+  t.teardown(() => echo.close());
+  const cli = spawnCli(BIN, ['-s', '127.0.0.1', '-p', '0', '--forbidden-ip', '', '-k', 'pw'], { maxOpenFiles: 64 });
+  t.teardown(() => cli.kill('SIGKILL'));
+  const [, port, method] = await cli.waitForStdout(LISTENING, 20_000);
+  // 150 authenticated clients held open: each relayed one takes two descriptors.
+  const clients = await Promise.all(Array.from({ length: 150 }, () => ssConnect(Number(port), { method: method!, password: 'pw', target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.of(1) }).catch(() => undefined)));
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const c of clients) c?.socket.destroy();
+  const lines = cli.stderr().split('\n').filter((l) => l.includes('out of file descriptors'));
+  t.equal(lines.length, 1, 'one line for the whole burst');
+  t.match(lines[0], /warn out of file descriptors on=connect code=EMFILE limit=64 suppressed=0 hint=.*ulimit -n/);
+  t.match(cli.stderr(), /info udp associations capped by the limit of open files natCapacity=8 configured=1024 openFiles=64/);
+  cli.kill('SIGTERM');
+  t.same(await cli.exited, { code: 0, signal: null });
+});
+
 for (const workers of [1, 2]) {
   t.test(`with --workers ${workers} and ulimit -n ${MAX_OPEN_FILES}, serves again after ${BURST} connections that send one byte and close`, async (t) => {
     const echo = await startEchoServer();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createSocket as dgramCreateSocket } from 'node:dgram';
 import t, { type Test } from 'tap';
 import { evpBytesToKey } from '../../../lib/crypto/kdf.js';
 import { getMethod } from '../../../lib/crypto/methods.js';
@@ -148,6 +149,41 @@ t.test('natCapacity caps associations, evicting the least recently used', async 
   for (const c of [client, ...others]) await c.echo({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
   t.equal(relay.stats.associations, 2);
   t.equal(relay.stats.evicted, 1);
+});
+
+t.test('the association cap fits the limit of open files, evicting beyond it', async (t) => {
+  const echo = await startEcho(t);
+  // 16 open files: a quarter is 4 sockets, so 2 associations (a udp4 and a udp6 each at most).
+  const { relay, client } = await startRelay(t, { openFilesLimit: 16 });
+  t.equal(relay.natCapacity, 2, 'the configured 1024 is lowered to 2');
+  const port = relay.address().port;
+  const others = await Promise.all([1, 2, 3].map(() => SsUdpClient.open(spec, masterKey, { host: '127.0.0.1', port })));
+  t.teardown(() => Promise.all(others.map((c) => c.close())));
+  for (const c of [client, ...others]) await c.echo({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
+  t.equal(relay.stats.associations, 2);
+  t.equal(relay.stats.evicted, 2);
+});
+
+t.test('an association socket that cannot open for want of descriptors is logged as a warning', async (t) => {
+  const echo = await startEcho(t);
+  const warnings: [string, Record<string, unknown> | undefined][] = [];
+  const noop = (): void => {};
+  const logger = { debug: noop, info: noop, error: noop, warn: (m: string, f?: Record<string, unknown>) => warnings.push([m, f]) };
+  const createSocket = (type: 'udp4' | 'udp6') => {
+    const s = dgramCreateSocket(type);
+    process.nextTick(() => s.emit('error', Object.assign(new Error('bind EMFILE 0.0.0.0'), { code: 'EMFILE', syscall: 'bind' })));
+    return s;
+  };
+  const { relay, client } = await startRelay(t, { logger, createSocket, openFilesLimit: 1024 });
+  client.send({ host: '127.0.0.1', port: echo.port }, Buffer.from('hi'));
+  while (warnings.length === 0) await new Promise((r) => setTimeout(r, 10));
+  t.match(warnings, [['out of file descriptors', { on: 'udp', code: 'EMFILE', limit: 1024 }]]);
+  t.equal(relay.stats.associations, 0, 'the association went with its socket');
+});
+
+t.test('a high limit of open files leaves natCapacity as configured', async (t) => {
+  const { relay } = await startRelay(t, { natCapacity: 300, openFilesLimit: 20_000 });
+  t.equal(relay.natCapacity, 300);
 });
 
 t.test('drops a reply that would not fit in one datagram', async (t) => {

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import t, { type Test } from 'tap';
-import { NatTable, type NatDisposeReason, type UdpSocketType } from '../../../lib/transport/nat-table.js';
+import { NatTable, natCapacityWithin, type NatDisposeReason, type UdpSocketType } from '../../../lib/transport/nat-table.js';
 import { FakeClock } from '../../fixtures/fake-clock.js';
 
 function makeTable(t: Test, o: { timeoutMs?: number; capacity?: number } = {}) {
@@ -140,4 +140,14 @@ t.test('validates timeoutMs and capacity', async (t) => {
   t.throws(() => new NatTable({ createSocket, timeoutMs: 1.5 }), TypeError);
   t.throws(() => new NatTable({ createSocket, capacity: 0 }), TypeError);
   t.doesNotThrow(() => new NatTable({ createSocket }));
+});
+
+t.test('natCapacityWithin keeps a quarter of the open files for associations, two sockets each', async (t) => {
+  t.equal(natCapacityWithin(1024, 20_000), 1024, 'a high limit leaves the configured cap');
+  t.equal(natCapacityWithin(1024, 1024), 128, 'ulimit -n 1024: 128 associations, 256 sockets');
+  t.equal(natCapacityWithin(1024, 64), 8);
+  t.equal(natCapacityWithin(1024, 4), 1, 'never below one');
+  t.equal(natCapacityWithin(1024, undefined), 1024, 'an unknown limit leaves the configured cap');
+  t.equal(natCapacityWithin(1024, Infinity), 1024);
+  t.equal(natCapacityWithin(0, 64), 0, 'a bad configured cap is left for the table to refuse');
 });
