@@ -15,9 +15,10 @@ export type LookupFunction = (
 
 /**
  * Opens an outbound TCP socket. It must be created with `allowHalfOpen: true`.
- * Pass the options on to `net.connect()` whole: `onread`, when given (the
- * server's relay gives `SHARED_READ`, shared-read.ts), makes a paused socket stop
- * reading at once. A dialer that drops it still works; a stalled connection
- * then holds one more read (up to 64 KiB).
+ * Pass the options on to `net.connect()` whole: the server's relay gives
+ * `onread: SHARED_READ` (shared-read.ts) and `readableHighWaterMark: 0`, so
+ * that a socket paused by a client that reads nothing stops reading at once.
+ * A dialer that drops them still works; a stalled connection then holds one
+ * more read (up to 64 KiB).
  */
 export type ConnectFunction = (options: { host: string; port: number; allowHalfOpen: true; onread?: OnReadOpts; readableHighWaterMark?: number }) => Socket;

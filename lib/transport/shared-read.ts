@@ -23,7 +23,7 @@ const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
 // Called by Node as a method of the socket (no per-socket closure).
 function onRead(this: Socket, nread: number, buf: Uint8Array): boolean {
   const chunk = Buffer.allocUnsafe(nread);
-  chunk.set(buf.subarray(0, nread));
+  chunk.set(nread === buf.length ? buf : buf.subarray(0, nread));
   return this.push(chunk) && !this.isPaused();
 }
 
