@@ -98,6 +98,7 @@ const node = which === 'ours' ? await readNodeMemory(server) : undefined;
 const per = (stalledKb - idleKb) / N;
 console.log(`${which} ${traffic} N=${N} targets=${targetSockets.size} handed over ${(handedOver / N / 1024).toFixed(0)} KiB/conn`);
 console.log(`RSS idle ${idleKb} KiB, stalled ${stalledKb} KiB: ${per.toFixed(1)} KiB per connection`);
+if (node && idleNode) console.log(`heapTotal ${idleNode.heapTotalKb} -> ${node.heapTotalKb} KiB, external ${idleNode.externalKb} -> ${node.externalKb} KiB`);
 if (node && idleNode) console.log(`after a full GC: RSS ${node.rssKb} KiB: ${((node.rssKb - idleKb) / N).toFixed(1)} KiB per connection`);
 if (node && idleNode) console.log(`heapUsed ${((node.heapUsedKb - idleNode.heapUsedKb) / N).toFixed(1)} KiB/conn, arrayBuffers ${((node.arrayBuffersKb - idleNode.arrayBuffersKb) / N).toFixed(1)} KiB/conn, open ${node.connections}`);
 for (const c of clients) c.destroy();
