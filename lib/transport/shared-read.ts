@@ -14,6 +14,10 @@
  * default); each is copied into a buffer of its exact size, where Node would
  * allocate 64 KiB and shrink it. One buffer serves every socket: a read is
  * consumed (copied) before the next one can start.
+ *
+ * Dial with `readableHighWaterMark: 0` as well (net.Socket hands its options
+ * to the Duplex constructor): with the default 16 KiB, a paused socket whose
+ * buffer is empty still reads ahead, and that read is parked.
  */
 import type { OnReadOpts, Socket } from 'node:net';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import t from 'tap';
 import { SHARED_READ } from '../../../lib/transport/shared-read.js';
 import { startTcpServer } from '../../fixtures/net.js';
@@ -8,7 +8,8 @@ import { startTcpServer } from '../../fixtures/net.js';
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
 
 async function dial(port: number): Promise<Socket> {
-  const s = connect({ host: '127.0.0.1', port, onread: SHARED_READ, readableHighWaterMark: 0 });
+  // readableHighWaterMark reaches the socket's Duplex constructor; @types/node leaves it out of the connect options.
+  const s = connect({ host: '127.0.0.1', port, onread: SHARED_READ, readableHighWaterMark: 0 } as NetConnectOpts);
   await once(s, 'connect');
   return s;
 }
