@@ -22,6 +22,7 @@
 import type { Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
 import { pipeline } from '../stream/pipeline.js';
+import { SHARED_READ } from '../transport/shared-read.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
 import { reportHandshakeFailure } from '../observer.js';
 import { formatHostPort, type Address } from '../protocol/address.js';
@@ -148,7 +149,7 @@ export class TcpSession {
     this.#info.targetAddress = ip;
     let remote: Socket;
     try {
-      remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true });
+      remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true, onread: SHARED_READ, readableHighWaterMark: 0 });
     } catch (err) {
       this.#ctx.fdLog.report('connect', err);
       this.#dialFailed(err, 'ERR_SS_CONNECT_FAILED');

@@ -4,7 +4,7 @@
  * and ACLs replace them instead of monkey-patching `dns` or `net`.
  */
 import type { LookupAddress } from 'node:dns';
-import type { Socket } from 'node:net';
+import type { OnReadOpts, Socket } from 'node:net';
 
 /** A `dns.lookup`-compatible resolver, called with `{ all: true }`. */
 export type LookupFunction = (
@@ -13,5 +13,12 @@ export type LookupFunction = (
   callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-/** Opens an outbound TCP socket. It must be created with `allowHalfOpen: true`. */
-export type ConnectFunction = (options: { host: string; port: number; allowHalfOpen: true }) => Socket;
+/**
+ * Opens an outbound TCP socket. It must be created with `allowHalfOpen: true`.
+ * Pass the options on to `net.connect()` whole: the server's relay gives
+ * `onread: SHARED_READ` (shared-read.ts) and `readableHighWaterMark: 0`, so
+ * that a socket paused by a client that reads nothing stops reading at once.
+ * A dialer that drops them still works; a stalled connection then holds one
+ * more read (up to 64 KiB).
+ */
+export type ConnectFunction = (options: { host: string; port: number; allowHalfOpen: true; onread?: OnReadOpts; readableHighWaterMark?: number }) => Socket;

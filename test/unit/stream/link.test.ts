@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { Duplex, PassThrough, Readable, Writable } from 'node:stream';
 import t from 'tap';
 import { link, unlink } from '../../../lib/stream/link.js';
 
@@ -46,6 +46,40 @@ t.test('pauses the source while the destination is full and resumes it on drain'
   await tick();
   t.equal(src.readableFlowing, true, 'flowing again after drain');
   t.equal(Buffer.concat(out.data).toString(), '12345678');
+});
+
+t.test('a Transform whose output is paused takes nothing more from its source, and resumes it with its output', async (t) => {
+  const src = new PassThrough();
+  const mid = new PassThrough(); // a Transform
+  const out = sink({ highWaterMark: 4, hold: true });
+  link(src, mid);
+  link(mid, out);
+  src.write('12345');
+  await tick();
+  t.equal(mid.readableFlowing, false, 'the full destination paused the Transform');
+  t.equal(src.readableFlowing, false, 'which paused its source, though write() said true');
+  src.write('678');
+  src.write('9');
+  await tick();
+  t.equal(mid.writableLength + mid.readableLength, 0, 'the Transform holds nothing');
+  t.equal(src.readableLength, 4, 'what came later waits in the source');
+  out.release();
+  await tick();
+  await tick();
+  t.equal(src.readableFlowing, true, 'flowing again once the Transform resumed');
+  src.end();
+  await once(out, 'finish');
+  t.equal(Buffer.concat(out.data).toString(), '123456789');
+});
+
+t.test('a socket-like destination paused in its other direction does not hold the source back', async (t) => {
+  const src = new PassThrough();
+  const out = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  out.pause(); // its readable side: another direction of traffic
+  link(src, out);
+  src.write('a');
+  await tick();
+  t.equal(src.readableFlowing, true);
 });
 
 t.test('bounds what a slow destination buffers when the source has far more', async (t) => {
