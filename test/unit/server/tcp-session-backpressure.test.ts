@@ -6,6 +6,7 @@
  *   target ══flood══▶ remote socket ─▶ encrypt ─▶ client socket ─▶ client (reads nothing)
  *                     readableLength   r/w Length  writableLength
  */
+import { FdExhaustionLog } from '../../../lib/transport/fd-exhaustion-log.js';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Transform } from 'node:stream';
@@ -93,6 +94,7 @@ t.test('a client that reads nothing while its target floods holds at most 100 Ki
     connectTimeoutMs: 60_000,
     idleTimeoutMs: 60_000,
     logger: NOOP_LOGGER,
+    fdLog: new FdExhaustionLog(NOOP_LOGGER),
     observer: NOOP_OBSERVER as ServerObserver,
   };
   const sessions = new Set<TcpSession>();
