@@ -33,7 +33,7 @@ export function generatePassword(): string {
 
 /**
  * Merges flags over the file's entries and converts the flag texts.
- * With no password or key anywhere, `generate()` supplies one.
+ * With no password, key or users anywhere, `generate()` supplies one.
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...)
  */
 export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: () => string = generatePassword): ServerCliOptions {
@@ -47,7 +47,7 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
     logLevel: own.logLevel ?? file?.logLevel ?? SERVER_PROCESS_SETTINGS.logLevel.default,
     workers: own.workers ?? file?.workers ?? SERVER_PROCESS_SETTINGS.workers.default,
   };
-  if (servers.every((s) => s.password === undefined && s.key === undefined)) {
+  if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
     const password = generate();
     servers = servers.map((s) => ({ ...s, password }));
     result.servers = servers;

@@ -17,23 +17,25 @@ const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
  * Derives the master key from a password (EVP_BytesToKey) or decodes a raw
  * base64 key. Exactly one of the two must be given. For a 2022 method the
  * password is the PSK itself: base64 of exactly the key length.
+ * @param prefix put before `password` / `key` in errors (`users[2].`)
  * @throws SsError `ERR_SS_CONFIG` naming `password` or `key` (never the secret)
  */
-export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown): Buffer {
-  if (key !== undefined && password !== undefined) throw configError('key', 'give either password or key, not both');
+export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknown, prefix = ''): Buffer {
+  const [pwName, keyName] = [`${prefix}password`, `${prefix}key`];
+  if (key !== undefined && password !== undefined) throw configError(keyName, 'give either password or key, not both');
   if (spec.kind === 'aead-2022') {
-    if (key !== undefined) return decodePsk(spec, checkString(key, 'key', true), 'key');
-    if (password === undefined) throw configError('password', `is required: a base64 key of ${spec.keyLength} bytes for ${spec.name} (make one with --genkey)`);
-    return decodePsk(spec, checkString(password, 'password', true), 'password');
+    if (key !== undefined) return decodePsk(spec, checkString(key, keyName, true), keyName);
+    if (password === undefined) throw configError(pwName, `is required: a base64 key of ${spec.keyLength} bytes for ${spec.name} (make one with --genkey)`);
+    return decodePsk(spec, checkString(password, pwName, true), pwName);
   }
   if (key !== undefined) {
-    const raw = Buffer.from(checkString(key, 'key', true), 'base64');
-    if (raw.length < spec.keyLength) throw configError('key', `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
+    const raw = Buffer.from(checkString(key, keyName, true), 'base64');
+    if (raw.length < spec.keyLength) throw configError(keyName, `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
     return raw.subarray(0, spec.keyLength);
   }
-  if (password === undefined) throw configError('password', 'is required');
-  const pw = checkString(password, 'password', true);
-  if (pw.length === 0) throw configError('password', 'must not be empty');
+  if (password === undefined) throw configError(pwName, 'is required');
+  const pw = checkString(password, pwName, true);
+  if (pw.length === 0) throw configError(pwName, 'must not be empty');
   return evpBytesToKey(pw, spec.keyLength);
 }
 

@@ -81,8 +81,9 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   /**
-   * The users of this server's listeners: one today, built from `password`
-   * or `key`. Changes apply to new connections; live ones keep their key.
+   * The users of this server's listeners: from `users`, or one (`default`)
+   * from `password` or `key`. Changes apply to new connections; live ones
+   * keep their key.
    */
   get users(): UserTable {
     return this.#users;

@@ -8,9 +8,9 @@
  *   set / delete ──▶ affect new connections only: a live connection keeps
  *                    the user object (and key) it was identified with
  *
- * Today a listener has one user, built from `password` or `key`; the table
- * is the seam for several users per port (trial decryption), SIP023
- * identity headers, the manager API and reload.
+ * A listener's users come from the `users` setting (or one, `default`, from
+ * `password` or `key`); the table is also the seam for SIP023 identity
+ * headers, the manager API and reload.
  */
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
 
