@@ -5,7 +5,7 @@
  *   aead       password ──EVP_BytesToKey──▶ key       or  key (base64, at least keyLength bytes)
  *   aead-2022  password (or key) = base64 PSK of exactly keyLength bytes (SIP022); no derivation
  */
-import type { CipherSpec } from '../crypto/methods.js';
+import { supportsIdentityHeaders, type CipherSpec } from '../crypto/methods.js';
 import { evpBytesToKey } from '../crypto/kdf.js';
 import { configError } from '../errors.js';
 import { checkString } from './check.js';
@@ -51,4 +51,31 @@ export function decodePsk(spec: CipherSpec, text: string, name: string): Buffer 
   const raw = Buffer.from(text, 'base64');
   if (raw.length !== spec.keyLength) throw configError(name, `must be ${want}; it decodes to ${raw.length} bytes`);
   return raw;
+}
+
+/** A client's keys: the user key, and for SIP023 the identity PSKs before it. */
+export interface ClientKeys {
+  /** The user key (the last PSK of a chain). */
+  key: Buffer;
+  /** Identity PSKs, outermost first; empty without identity headers. */
+  identityKeys: Buffer[];
+}
+
+/**
+ * A client's keys. For an AES 2022 method the password (or key) may be a
+ * chain `iPSK1:...:iPSKn:uPSK` (SIP023; PROTOCOL.md 4.4): every part a
+ * base64 PSK of the key length, the last the user's. Other methods take
+ * one password, which may itself contain `:`.
+ * @throws SsError `ERR_SS_CONFIG` naming `password` or `key` (never the secret)
+ */
+export function deriveClientKeys(spec: CipherSpec, password: unknown, key: unknown): ClientKeys {
+  const text = key ?? password;
+  if (spec.kind !== 'aead-2022' || typeof text !== 'string' || !text.includes(':') || (key !== undefined && password !== undefined)) {
+    return { key: deriveMasterKey(spec, password, key), identityKeys: [] };
+  }
+  const name = key !== undefined ? 'key' : 'password';
+  if (!supportsIdentityHeaders(spec)) throw configError(name, `a chain iPSK:uPSK needs identity headers, which ${spec.name} does not have (SIP023: AES 2022 methods only)`);
+  const parts = text.split(':');
+  const keys = parts.map((part, i) => decodePsk(spec, part, `${name} (PSK ${i + 1} of ${parts.length})`));
+  return { key: keys.pop()!, identityKeys: keys };
 }

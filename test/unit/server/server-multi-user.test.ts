@@ -97,3 +97,30 @@ t.test('the users of a port_password entry and of the top level reach their port
   t.same(a!.users.names(), ['default', 'zed'], 'port 8381: its password as default, and the top-level users');
   t.same(b!.users.names(), ['yan'], 'port 8382: its own users only');
 });
+
+t.test('2022 ChaCha has no identity headers: its users are found by trial, over TCP and UDP', async (t) => {
+  const { startServerUnderTest } = await import('../../fixtures/interop.js');
+  const { startLocalUnderTest } = await import('../../fixtures/local.js');
+  const { socksUdpAssociate } = await import('../../fixtures/local-udp.js');
+  const { SocksClient } = await import('socks');
+  const m = '2022-blake3-chacha20-poly1305';
+  const users = ['ann', 'ben'].map((name, i) => ({ name, password: Buffer.alloc(32, i + 1).toString('base64') }));
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const udpEcho = await startUdpEcho();
+  t.teardown(udpEcho.close);
+  const server = await startServerUnderTest({ method: m, users, forbiddenIp: [] });
+  t.teardown(server.close);
+  for (const [i, u] of [...users].reverse().entries()) {
+    const local = await startLocalUnderTest({ server: '127.0.0.1', serverPort: server.port, method: m, password: u.password });
+    t.teardown(local.close);
+    const { socket } = await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port: local.port, type: 5 }, command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 });
+    socket.write('tcp');
+    t.same(await readBytes(socket, 3), Buffer.from('tcp'));
+    socket.end();
+    t.equal((await server.waitClosed(i + 1))[i]!.user, u.name, `TCP: ${u.name}`);
+    const a = await socksUdpAssociate(local.port);
+    t.teardown(a.close);
+    t.same((await a.echo({ host: '127.0.0.1', port: udpEcho.port }, Buffer.from(u.name))).data, Buffer.from(u.name), `UDP: ${u.name}`);
+  }
+});
