@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Interleaved rounds per worker count for the multi-core metric. */
   multicoreRepeats: number;
   metrics: Set<Metric>;
+  /** The tunnel client: libev's ss-tunnel (default) or our ss-stream-local; 2022 methods always use ours. */
+  client: 'libev' | 'ours';
   password: string;
   out: string | undefined;
   /** Directory for `node --cpu-prof` profiles of our server (off when unset). */
@@ -46,7 +48,9 @@ const PARALLEL = 8;
 export const USAGE = `usage: npm run bench -- [options]
   --quick               short run (~2.5 min): ${QUICK.repeats} repeats, ${QUICK.iperfSeconds} s iperf3, ${QUICK.wrkSeconds} s wrk, ${QUICK.conns} conns, growth ${QUICK.growthRounds} × ${QUICK.growthConns}
   --method M            one method (default aes-256-gcm)
-  --methods M1,M2       several methods, one after the other
+  --methods M1,M2       several methods, one after the other; a 2022-blake3-* method runs on our server
+                        only (libev has none), through our ss-stream-local, and adds the BLAKE3 cost table
+  --client C            tunnel client: libev (ss-tunnel, default) or ours (ss-stream-local); 2022 is always ours
   --repeats N           interleaved rounds per server (default ${FULL.repeats})
   --conns N             idle connections held for the memory metric (default ${FULL.conns})
   --growth-conns N      connections opened and closed per growth round (default ${FULL.growthConns})
@@ -55,7 +59,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --multicore-repeats N rounds per worker count for the multi-core metric (default ${FULL.multicoreRepeats})
   --seconds S           iperf3 seconds per direction (default ${FULL.iperfSeconds})
   --wrk-seconds S       wrk seconds (default ${FULL.wrkSeconds})
-  --only LIST           subset of ${METRICS.join(',')} (default: all)
+  --only LIST           subset of ${METRICS.join(',')} (default: all); --metrics is the same
   --out FILE            also write the raw JSON here
   --cpu-prof DIR        run our server under node --cpu-prof, profiles into DIR
   --budget S            start no new interleaved repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds});
@@ -80,6 +84,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       'wrk-seconds': { type: 'string' },
       only: { type: 'string' },
+      metrics: { type: 'string' },
+      client: { type: 'string', default: 'libev' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
       budget: { type: 'string' },
@@ -90,7 +96,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const d = values.quick ? QUICK : FULL;
   const methods = (values.methods ?? values.method ?? 'aes-256-gcm').split(',').map((m) => m.trim()).filter(Boolean);
   if (methods.length === 0) throw new TypeError('--methods: empty list');
-  const metrics = new Set((values.only ?? METRICS.join(',')).split(',').map((m) => m.trim()));
+  const metrics = new Set((values.only ?? values.metrics ?? METRICS.join(',')).split(',').map((m) => m.trim()));
+  if (values.client !== 'libev' && values.client !== 'ours') throw new TypeError(`--client: expected libev or ours, got '${values.client}'`);
   for (const m of metrics) if (!(METRICS as readonly string[]).includes(m)) throw new TypeError(`--only: unknown metric '${m}'`);
   return {
     quick: values.quick,
@@ -104,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     parallel: int(values.parallel, PARALLEL, 'parallel', 1, 128),
     multicoreRepeats: int(values['multicore-repeats'], d.multicoreRepeats, 'multicore-repeats', 1, 20),
     metrics: metrics as Set<Metric>,
+    client: values.client,
     password: values.password,
     out: values.out,
     cpuProf: values['cpu-prof'],

@@ -1,6 +1,6 @@
 /**
  * One round: one server (ours or libev) for one method, fresh process, with
- * ss-tunnel in front, through the selected metrics in a fixed order:
+ * a tunnel client in front (ss-tunnel, or our ss-stream-local), through the selected metrics in a fixed order:
  * idle RSS → held-connection RSS → upload → download → connections/s.
  * Memory comes first so that the idle and held numbers are not shaped by the
  * load tests. A failed step is recorded and the round goes on; a dead server
@@ -10,7 +10,7 @@ import type { Metric } from './args.js';
 import type { Child } from './child.js';
 import { measureConnRate, type ConnRateResult } from './conn-rate.js';
 import { measureMemory, sampleRssKb, type MemoryResult } from './memory.js';
-import { startServer, startTunnel, type Impl, type Listener } from './peers.js';
+import { startServer, startTunnel, type Client, type Impl, type Listener } from './peers.js';
 import { readPeakRssKb } from './proc-stats.js';
 import { sleep } from './sleep.js';
 import { readNodeMemory, type NodeMemory } from './node-memory.js';
@@ -27,6 +27,8 @@ export interface Targets {
 export interface RoundSpec {
   impl: Impl;
   method: string;
+  /** The tunnel client (2022 methods always use ours). */
+  client: Client;
   password: string;
   repeat: number;
   metrics: Set<Metric>;
@@ -71,7 +73,7 @@ export async function runRound(spec: RoundSpec): Promise<RoundResult> {
     started.push(server.child);
     const tunnel = async (targetPort: number | undefined): Promise<number | undefined> => {
       if (targetPort === undefined) return undefined;
-      const t = await startTunnel(server.port, targetPort, spec.method, spec.password);
+      const t = await startTunnel(server.port, targetPort, spec.method, spec.password, spec.client);
       started.push(t.child);
       return t.port;
     };

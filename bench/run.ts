@@ -4,7 +4,11 @@
  * libev, ...), medians printed as a table and the raw results saved as JSON.
  * Then, once, with the first method: memory growth over open/close rounds
  * (ours only) and --workers 2 against 1 (ours only). Last, the issue's
- * targets, met or not. See docs/BENCHMARKS.md for what each metric means.
+ * targets, met or not. A 2022 method (which libev lacks) runs on our server
+ * only, behind our ss-stream-local; with one, the methods' rows of our server
+ * are set side by side and the key-derivation cost per connection (BLAKE3
+ * against HKDF-SHA1) is measured in-process. See docs/BENCHMARKS.md for what
+ * each metric means.
  * `--help` for options.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,8 @@ import { runRound, type RoundResult, type Targets } from './round.js';
 import { formatTable, summarize, type SummaryRow } from './summary.js';
 import { checkTargets, formatTargets } from './targets.js';
 import { which } from './which.js';
+import { formatDerivationCost, measureDerivationCost, type DerivationCost } from './blake3-cost.js';
+import { is2022 } from './secret.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -48,13 +54,14 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const { rounds, skipped, growth, multicore } = await runPhases(opts, impls, t0);
   const summaries = printSummaries(opts, rounds, growth, multicore);
+  const derivation = printDerivationCost(opts);
   const durationS = Math.round((performance.now() - t0) / 1000);
   log(`\nratio = ours/libev: above 1 is better for throughput and connections/s; for the CPU and memory rows, LOWER is better.`);
   log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (start: ${machine.loadavg.join(' ')}); ${durationS} s.`);
   log('This machine is shared and noisy: compare ours and libev within one run only.');
   printProfiles(opts.cpuProf);
   const { password: _password, ...shown } = opts; // the results file never holds the password
-  saveResults({ machine, options: { ...shown, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, durationS, loadavgEnd: loadavg() }, opts.out);
+  saveResults({ machine, options: { ...shown, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, derivation, durationS, loadavgEnd: loadavg() }, opts.out);
   return rounds.some((r) => r.errors.length === 0) || growth !== undefined || multicore?.some((r) => r.errors.length === 0) ? 0 : 1;
 }
 
@@ -87,10 +94,34 @@ function printSummaries(opts: BenchOptions, rounds: RoundResult[], growth: Growt
     log(`\n## ${method}: medians over ${opts.repeats} interleaved round(s) per server\n`);
     log(formatTable(summaries[method]!));
   }
+  printAcrossMethods(opts, summaries);
   printPhases(growth, multicore);
   log(`\n## Targets (${opts.methods[0]}${opts.quick ? '; quick mode: fewer connections and rounds than the issue asks for' : ''})\n`);
   log(formatTargets(checkTargets({ summary: summaries[opts.methods[0]!] ?? [], heldConns: opts.conns, growth, multicore })));
   return summaries;
+}
+
+// With a 2022 method: our server's medians per method, side by side (same client per method as above).
+function printAcrossMethods(opts: BenchOptions, summaries: Record<string, SummaryRow[]>): void {
+  if (!opts.methods.some(is2022) || opts.methods.length < 2) return;
+  const metrics = ['throughput upload', 'throughput download', 'new connections', 'server CPU per connection'];
+  log(`\n## Our server across methods (medians; client: ${opts.client === 'ours' ? 'ss-stream-local for all' : 'ss-stream-local for 2022, ss-tunnel for the others'})\n`);
+  log(`| method | ${metrics.join(' | ')} |\n|---|${metrics.map(() => '---|').join('')}`);
+  for (const method of opts.methods) {
+    const cell = (m: string): string => {
+      const row = summaries[method]?.find((r) => r.metric === m);
+      return row?.ours === undefined ? 'n/a' : `${row.ours.toFixed(row.unit === 'Gbit/s' ? 2 : 0)} ${row.unit}`;
+    };
+    log(`| ${method} | ${metrics.map(cell).join(' | ')} |`);
+  }
+}
+
+function printDerivationCost(opts: BenchOptions): DerivationCost | undefined {
+  if (!opts.methods.some(is2022) || interrupted) return undefined;
+  const cost = measureDerivationCost();
+  log(`\n## Key derivation per connection (in-process, @noble/hashes BLAKE3 vs OpenSSL HKDF-SHA1)\n`);
+  log(formatDerivationCost(cost));
+  return cost;
 }
 
 // Set by the first SIGINT: the current step finishes, nothing new starts.
@@ -114,9 +145,10 @@ async function runAllRounds(opts: BenchOptions, impls: Impl[], t0: number, targe
         skipped.push(`${method} #${repeat}`);
         continue;
       }
-      for (const impl of impls) {
+      // libev has no 2022 methods: those rounds are ours only.
+      for (const impl of is2022(method) ? impls.filter((i) => i === 'ours') : impls) {
         await restartDeadTargets(targets, opts);
-        const r = await runRound({ impl, method, password: opts.password, repeat, metrics: mainMetrics, targets, conns: opts.conns, iperfSeconds: opts.iperfSeconds, wrkSeconds: opts.wrkSeconds, cpuProfDir: impl === 'ours' ? opts.cpuProf : undefined, log });
+        const r = await runRound({ impl, method, client: opts.client, password: opts.password, repeat, metrics: mainMetrics, targets, conns: opts.conns, iperfSeconds: opts.iperfSeconds, wrkSeconds: opts.wrkSeconds, cpuProfDir: impl === 'ours' ? opts.cpuProf : undefined, log });
         rounds.push(r);
         estimateS = Math.max(estimateS, r.durationS);
         log(describeRound(r));
@@ -132,6 +164,10 @@ async function growthPhase(opts: BenchOptions, targets: Targets): Promise<Growth
   if (!opts.metrics.has('growth') || interrupted) return undefined;
   await restartDeadTargets(targets, opts);
   if (!targets.holder) return undefined;
+  if (is2022(opts.methods[0]!)) {
+    log(`\n! growth: the holder's direct client speaks AEAD only; skipped for ${opts.methods[0]}`);
+    return undefined;
+  }
   log(`\ngrowth: ${opts.growthRounds} rounds of ${opts.growthConns} connections opened and closed, straight to our server`);
   try {
     return await runGrowth({ holder: targets.holder.child, method: opts.methods[0]!, password: opts.password, conns: opts.growthConns, rounds: opts.growthRounds, log });
@@ -173,7 +209,8 @@ function printMachine(m: MachineInfo, opts: BenchOptions): void {
 
 // Which servers can run; drops metrics whose client tool is missing.
 function checkTools(opts: BenchOptions): Impl[] | undefined {
-  if (!which('ss-tunnel')) {
+  const needsTunnel = opts.client === 'libev' && opts.methods.some((m) => !is2022(m));
+  if (needsTunnel && !which('ss-tunnel')) {
     log('ss-tunnel (shadowsocks-libev) is missing: every metric goes through it, nothing to run. apt-get install shadowsocks-libev');
     return undefined;
   }
@@ -182,6 +219,7 @@ function checkTools(opts: BenchOptions): Impl[] | undefined {
   };
   if (!which('iperf3')) drop('throughput', 'iperf3');
   if (!which('wrk')) drop('cps', 'wrk');
+  if (opts.methods.every(is2022)) return ['ours'];
   if (!which('ss-server')) {
     log('! ss-server is missing: measuring our server only (no libev column)');
     return ['ours'];

@@ -11,7 +11,7 @@ export type { LocalUdpStats } from './local/local-udp-service.js';
 export type { LocalConnectionInfo, LocalConnectionStats, LocalFrontEnd } from './local/local-connection-stats.js';
 export type { UdpAssociateHandler, UdpAssociateRequest } from './local/udp-associate.js';
 export { Socks5Reply, Socks5Command, encodeSocks5Reply } from './protocol/socks5.js';
-export { resolveServerOptions, resolveServerServices, SERVER_DEFAULTS, SERVER_SETTINGS, type ServerOptions, type ServerSettings, type ServerServiceOptions, type ServerServices, type ServerUser, type ResolvedServerConfig } from './server/server-options.js';
+export { resolveServerOptions, resolveServerServices, SERVER_DEFAULTS, SERVER_SETTINGS, type ServerOptions, type ServerSettings, type ServerServiceOptions, type ServerServices, type ServerUser, type UserSettings, type ResolvedServerConfig } from './server/server-options.js';
 export type { Setting, SettingSource } from './config/setting.js';
 export { parseIpRange, type IpRange } from './protocol/ip-range.js';
 export { deriveMasterKey } from './config/master-key.js';

@@ -3,6 +3,7 @@
  * server, listen, report, and shut down on SIGINT/SIGTERM.
  *
  *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
+ *        (--genkey: print a fresh key for -m, exit 0, nothing listens)
  *        ─▶ checkFdBudget ─▶ listen ×N, all or none   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
  *
  * With `--workers N` (N ≥ 2) the same options, once validated here, go to N
@@ -22,6 +23,10 @@ import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { checkFdBudget } from './check-fd-budget.js';
+import { generateKey } from '../config/generate-key.js';
+import { toMethod } from '../config/converters.js';
+import { DEFAULT_METHOD } from '../constants.js';
+import { getMethod } from '../crypto/methods.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
@@ -145,6 +150,10 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   checkArgvUtf8(argv);
   const args = await parseServerCliArgs(argv, packageVersion());
   if (args === undefined) return undefined;
+  if (args.genkey === true) {
+    io.stdout.write(`${generateKey(getMethod(toMethod(args.method ?? DEFAULT_METHOD, '--method'))!)}\n`);
+    return undefined;
+  }
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
   const options = buildServerCliOptions(args, file);
   const logger = createConsoleLogger(options.logLevel, io.stderr);
@@ -167,7 +176,8 @@ function report(options: ServerCliOptions, listening: readonly ListeningServer[]
   const first = listening[0]!;
   const hosts = ([] as (string | undefined)[]).concat(options.servers[0]!.host);
   const uri = encodeSip002({ method: first.method, password, host: shareHost(hosts), port: first.addresses[0]!.port, tag: NAME });
-  io.stdout.write(`no password given: generated one for this run\n  method:   ${first.method}\n  password: ${password}\n  uri:      ${uri}\n`);
+  const what = getMethod(first.method)?.kind === 'aead-2022' ? 'key' : 'password';
+  io.stdout.write(`no password given: generated a ${what} for this run\n  method:   ${first.method}\n  password: ${password}\n  uri:      ${uri}\n`);
 }
 
 // Resolves with the exit status: 0 after a graceful stop on a signal, 1 if

@@ -24,6 +24,8 @@ export interface ServerCliArgs {
   nameserver?: string[];
   ipv6First?: boolean;
   workers?: string;
+  /** Print a fresh key (or password) for the method and exit. */
+  genkey?: boolean;
   verbose: boolean;
   quiet: boolean;
 }
@@ -51,6 +53,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
+    genkey: parsed.genkey === true ? true : undefined,
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
@@ -59,7 +62,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
 function parser(argv: readonly string[], version: string) {
   const own = yargs([...argv])
     .scriptName('ss-stream-server')
-    .usage('$0 [options]\n\nA Shadowsocks AEAD server. With no password or key, one is generated and printed as an ss:// URI.')
+    .usage('$0 [options]\n\nA Shadowsocks server (AEAD and 2022). With no password or key, one is generated and printed as an ss:// URI.')
     .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
     .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
     .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver/libev keys); flags override it' })
@@ -70,6 +73,7 @@ function parser(argv: readonly string[], version: string) {
     .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
-    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' });
+    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
+    .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
   return withSharedOptions(own, version);
 }

@@ -6,7 +6,9 @@
  *
  *   defaults (createServer) ◀── config file (parseConfigFile) ◀── flags
  */
-import { randomBytes } from 'node:crypto';
+import { DEFAULT_METHOD } from '../constants.js';
+import { getMethod, type CipherSpec } from '../crypto/methods.js';
+import { generateKey, generatePassword } from '../config/generate-key.js';
 import type { ServerOptions } from '../server/server-options.js';
 import type { ServerFileConfig } from '../config/server-config-file.js';
 import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ServerProcessSettings } from '../config/server-settings.js';
@@ -26,17 +28,15 @@ export interface ServerCliOptions {
   generatedPassword?: string;
 }
 
-/** 24 random bytes, base64url: 192 bits. */
-export function generatePassword(): string {
-  return randomBytes(24).toString('base64url');
-}
+export { generatePassword };
 
 /**
  * Merges flags over the file's entries and converts the flag texts.
- * With no password or key anywhere, `generate()` supplies one.
+ * With no password, key or users anywhere, `generate(spec)` supplies one
+ * for the method (a 2022 PSK of the key length, or an AEAD password).
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...)
  */
-export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: () => string = generatePassword): ServerCliOptions {
+export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: (spec: CipherSpec) => string = generateKey): ServerCliOptions {
   const flags: ServerOptions = convertFlags(SERVER_SETTINGS, args);
   const entries = file?.servers ?? [{}];
   if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password in the config file');
@@ -47,8 +47,8 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
     logLevel: own.logLevel ?? file?.logLevel ?? SERVER_PROCESS_SETTINGS.logLevel.default,
     workers: own.workers ?? file?.workers ?? SERVER_PROCESS_SETTINGS.workers.default,
   };
-  if (servers.every((s) => s.password === undefined && s.key === undefined)) {
-    const password = generate();
+  if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
+    const password = generate(getMethod(servers[0]!.method ?? DEFAULT_METHOD)!);
     servers = servers.map((s) => ({ ...s, password }));
     result.servers = servers;
     result.generatedPassword = password;

@@ -24,7 +24,7 @@ import { configError } from '../errors.js';
 import { stripBrackets, type Address } from '../protocol/address.js';
 import { checkInt } from './check.js';
 import { toDurationMs, toMethod, toPort, toSecret, toSocksCredential, toText, toTunnel } from './converters.js';
-import { deriveMasterKey } from './master-key.js';
+import { deriveClientKeys } from './master-key.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type SettingsTable } from './setting.js';
 
@@ -55,7 +55,7 @@ export interface LocalSettings {
   server?: string;
   /** The server's port. Default 8388. */
   serverPort?: number;
-  /** The shared password. */
+  /** The shared password; for an AES 2022 method with identity headers, `iPSK:uPSK` (or a longer chain). */
   password?: string;
   /** A raw master key, base64, instead of a password. */
   key?: string;
@@ -95,8 +95,10 @@ export interface ResolvedLocalConfig {
   server: string;
   serverPort: number;
   method: string;
-  /** The derived master key, base64. A secret: never log it. */
+  /** The derived master key (for a chain, the user PSK), base64. A secret: never log it. */
   key: string;
+  /** Identity PSKs (SIP023), base64, outermost first, from a password `iPSK:uPSK`; empty without. Secrets. */
+  identityKeys: string[];
   host: string;
   port: number;
   tunnel: Address | undefined;
@@ -143,11 +145,13 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
   if (options.server === undefined) throw configError('server', 'is required');
   const c = convertOptions(LOCAL_SETTINGS, options);
   const spec = getMethod(c.method!)!;
+  const keys = deriveClientKeys(spec, c.password, c.key);
   return {
     server: stripBrackets(c.server!),
     serverPort: c.serverPort!,
     method: spec.name,
-    key: deriveMasterKey(spec, c.password, c.key).toString('base64'),
+    key: keys.key.toString('base64'),
+    identityKeys: keys.identityKeys.map((k) => k.toString('base64')),
     host: stripBrackets(c.host!),
     port: c.port!,
     tunnel: c.tunnel,

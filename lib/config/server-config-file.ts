@@ -38,11 +38,14 @@ export interface ServerFileConfig {
 /** Work in progress while the keys are applied. */
 interface Draft {
   common: ServerSettings;
-  portPasswords: [port: number, password: string][] | undefined;
+  portPasswords: [port: number, entry: PortEntry][] | undefined;
   warnings: string[];
   logLevel: LogLevel | undefined;
   workers: number | undefined;
 }
+
+/** What one `port_password` entry sets: a password (the classic string form), or an object of password, key and users. */
+type PortEntry = Pick<ServerSettings, 'password' | 'key' | 'users'>;
 
 /** What one JSON key that is no setting does to the draft; throws `ERR_SS_CONFIG` naming `key`. */
 type KeyRule = (value: unknown, key: string, draft: Draft) => void;
@@ -87,7 +90,9 @@ const PROCESS_KEYS = jsonKeysOf(SERVER_PROCESS_SETTINGS);
  * server options, each value checked by its setting's converter.
  *
  * `port_password` (`{"8381": "pw1", ...}`) yields one entry per port and
- * replaces `server_port` and `password`.
+ * replaces `server_port` and `password`. An entry may also be an object,
+ * `{"password"|"key": ..., "users": [...]}`: that port's own users; a port
+ * without its own gets the top-level `users`.
  * @throws SsError `ERR_SS_CONFIG` naming the key: unknown keys, wrong types,
  *   bad values, and keys not supported yet (`plugin`, `plugin_opts`, `acl`,
  *   `manager_address`)
@@ -123,10 +128,22 @@ function splitByPort({ common, portPasswords, warnings }: Draft): ServerSettings
   const shared = { ...common };
   delete shared.port;
   delete shared.password;
-  return portPasswords.map(([port, password]) => ({ ...shared, port, password }));
+  return portPasswords.map(([port, entry]) => ({ ...shared, port, ...entry }));
 }
 
-function toPortPasswords(v: unknown, key: string): [number, string][] {
+const PORT_ENTRY_KEYS: readonly (keyof PortEntry)[] = ['password', 'key', 'users'];
+
+function toPortEntry(v: unknown, key: string): PortEntry {
+  if (typeof v === 'string' || v === null || typeof v !== 'object' || Array.isArray(v)) return { password: toSecret(v, key) };
+  const entry: PortEntry = {};
+  for (const [k, value] of Object.entries(v)) {
+    if (!(PORT_ENTRY_KEYS as string[]).includes(k)) throw configError(`${key}.${k}`, 'unknown key (a port has password, key and users)');
+    (entry as Record<string, unknown>)[k] = convertToOption(SERVER_SETTINGS[k as keyof PortEntry] as Setting<unknown, unknown>, value, `${key}.${k}`, 'file');
+  }
+  return entry;
+}
+
+function toPortPasswords(v: unknown, key: string): [number, PortEntry][] {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw configError(key, `must be an object of "port": "password", got ${typeName(v)}`);
   const entries = Object.entries(v);
   if (entries.length === 0) throw configError(key, 'must not be empty');
@@ -135,6 +152,6 @@ function toPortPasswords(v: unknown, key: string): [number, string][] {
     const port = toPort(p, `${key}.${p}`, 1);
     if (seen.has(port)) throw configError(`${key}.${p}`, `port ${port} is listed twice`);
     seen.add(port);
-    return [port, toSecret(password, `${key}.${p}`)];
+    return [port, toPortEntry(password, `${key}.${p}`)];
   });
 }

@@ -8,6 +8,7 @@
  *   host                server              --server, -s         all interfaces
  *   port                server_port         --server-port, -p    8388
  *   password / key      password / key      --password, -k / --key
+ *   users               users               (file and API)       one user, from password / key
  *   method              method              --method, -m         chacha20-ietf-poly1305
  *   idleTimeoutMs       timeout (s)         --timeout, -t (s)    300 000
  *   handshakeTimeoutMs  handshake_timeout   --handshake-timeout  60 000
@@ -30,7 +31,7 @@ import type { IpRange } from '../protocol/ip-range.js';
 import { DEFAULT_FORBIDDEN_RANGES } from '../protocol/special-ip-ranges.js';
 import { checkInt, typeName } from './check.js';
 import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toSecret, toWorkers } from './converters.js';
-import { deriveMasterKey } from './master-key.js';
+import { resolveUsers, toUsers, type ServerUser, type UserSettings } from './server-users.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
 
@@ -40,10 +41,19 @@ export interface ServerSettings {
   host?: string | string[];
   /** Port to listen on; 0 picks a free one. Default 8388. */
   port?: number;
-  /** The shared password. */
+  /**
+   * The shared password. With `users`: for AEAD and 2022 ChaCha one more
+   * user, named `default`; for 2022 AES the identity PSK (SIP023).
+   */
   password?: string;
   /** A raw master key, base64 (standard or URL-safe), instead of a password (as libev's `key`). */
   key?: string;
+  /**
+   * Several users on this port: `[{name, password}]` or `[{name, key}]`;
+   * names unique and non-blank. See `server-users.ts` for how each method
+   * tells them apart.
+   */
+  users?: readonly UserSettings[];
   /** The AEAD method. Default `chacha20-ietf-poly1305`. */
   method?: string;
   /** Idle timeout of an established connection, ms. Default 300 000 (from `timeout` 300 s). */
@@ -77,12 +87,7 @@ export interface ServerSettings {
   ipv6First?: boolean;
 }
 
-/** A user of a server: a name and a master key (base64). */
-export interface ServerUser {
-  readonly name: string;
-  /** The derived master key, base64. A secret: never log it. */
-  readonly key: string;
-}
+export type { ServerUser, UserSettings };
 
 /**
  * The resolved settings of a server: plain, JSON-serialisable data with the
@@ -94,8 +99,10 @@ export interface ResolvedServerConfig {
   hosts: string[];
   port: number;
   method: string;
-  /** One user, from `password` or `key`, named `default`. */
+  /** The users: from `users`, plus `default` from `password` or `key` (see `server-users.ts`). */
   users: ServerUser[];
+  /** The identity PSK (base64) of an AES 2022 listener with `users` (SIP023); absent otherwise. A secret. */
+  identityKey?: string;
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
   connectTimeoutMs: number;
@@ -118,6 +125,7 @@ export const SERVER_SETTINGS = Object.freeze({
   port: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 0, s), default: DEFAULT_SERVER_PORT, doc: 'Port to listen on; 0 picks a free one' },
   password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
+  users: { json: ['users'], flags: [], convert: toUsers, doc: 'Users on this port: [{"name", "password"}] or [{"name", "key"}]' } satisfies Setting<readonly UserSettings[]>,
   method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
   idleTimeoutMs: { json: ['timeout'], flags: ['timeout'], alias: 't', convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_TIMEOUT_S * 1000, doc: 'Idle timeout, seconds' },
   handshakeTimeoutMs: { json: ['handshake_timeout'], flags: ['handshake-timeout'], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_HANDSHAKE_TIMEOUT_MS, doc: 'Time for a client to send its target address, seconds' },
@@ -164,7 +172,7 @@ export function resolveServerSettings(options: ServerSettings): ResolvedServerCo
     hosts: c.host === undefined ? [] : ([] as string[]).concat(c.host),
     port: c.port!,
     method: spec.name,
-    users: [{ name: 'default', key: deriveMasterKey(spec, c.password, c.key).toString('base64') }],
+    ...resolveUsers(spec, c.password, c.key, c.users),
     idleTimeoutMs: c.idleTimeoutMs!,
     handshakeTimeoutMs: c.handshakeTimeoutMs!,
     connectTimeoutMs: c.connectTimeoutMs!,

@@ -24,6 +24,11 @@ export interface KeyRing<U extends CipherUser = CipherUser> {
   candidates(clientAddress?: string): readonly U[];
   /** Records that `user`'s key opened data from `clientAddress`. */
   matched(user: U, clientAddress?: string): void;
+  /**
+   * The user whose key hashes to `hash` (`pskHash`, SIP023 identity
+   * headers), in constant time per lookup; absent on rings that cannot.
+   */
+  findByPskHash?(hash: Buffer): U | undefined;
 }
 
 /** The name of the single user of a one-key server or of the client side. */

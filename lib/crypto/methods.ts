@@ -78,3 +78,12 @@ export const METHOD_NAMES: readonly string[] = [...METHODS.keys()];
 export function getMethod(name: string): CipherSpec | undefined {
   return METHODS.get(name.toLowerCase());
 }
+
+/**
+ * Whether a method carries SIP023 identity headers (several users on one
+ * port, told apart by the header): the AES 2022 methods only. ChaCha 2022
+ * has none (shadowsocks-rust `method_support_eih`; PROTOCOL.md 4.4).
+ */
+export function supportsIdentityHeaders(spec: CipherSpec): boolean {
+  return spec.kind === 'aead-2022' && spec.algorithm !== 'chacha20-poly1305';
+}

@@ -47,6 +47,8 @@ export interface LocalUdpRelayOptions {
   spec: CipherSpec;
   /** The master key. */
   masterKey: Buffer;
+  /** Identity PSKs (SIP023), outermost first. Default none. */
+  identityKeys?: readonly Buffer[];
   /** The ss server. */
   server: UdpServerAddress;
   /** Address to bind the relay socket on (reported in the ASSOCIATE reply). Default `127.0.0.1`. */
@@ -90,7 +92,7 @@ export class LocalUdpRelay {
 
   private constructor(options: LocalUdpRelayOptions, relay: Socket) {
     this.#o = { ...options, server: { host: stripBrackets(options.server.host), port: options.server.port } };
-    this.#codec = cipherFamilyOf(options.spec).createUdpClient(options.masterKey);
+    this.#codec = cipherFamilyOf(options.spec).createUdpClient(options.masterKey, options.identityKeys);
     this.#observer = combineObservers(this.#counters, udpLogObserver(options.logger ?? NOOP_LOGGER), options.observer);
     this.#relay = relay;
     this.#upstream = (options.createSocket ?? ((t) => dgramCreateSocket(t)))(socketTypeFor(this.#o.server.host));

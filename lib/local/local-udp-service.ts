@@ -29,6 +29,8 @@ import { UdpTunnelRelay } from './udp-tunnel-relay.js';
 export interface LocalUdpServiceOptions {
   spec: CipherSpec;
   masterKey: Buffer;
+  /** Identity PSKs (SIP023), outermost first. Default none. */
+  identityKeys?: readonly Buffer[];
   /** The ss server: a host name (resolved with `lookup`) or an IP literal. */
   server: string;
   serverPort: number;
@@ -91,6 +93,7 @@ export class LocalUdpService {
     const relay = await LocalUdpRelay.open({
       spec: this.#o.spec,
       masterKey: this.#o.masterKey,
+      identityKeys: this.#o.identityKeys,
       server: { host: await this.#serverIp(), port: this.#o.serverPort },
       // RFC 1928: BND.ADDR must be reachable by the client: the address its
       // control connection arrived on (a `::ffff:` one is bound as IPv4).
@@ -117,7 +120,7 @@ export class LocalUdpService {
   async openTunnel(target: { host: string; port: number }, host: string, port: number): Promise<AddressInfo> {
     if (this.#tunnel) throw new Error('UDP tunnel already open');
     const server = { host: await this.#serverIp(), port: this.#o.serverPort };
-    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer });
+    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, identityKeys: this.#o.identityKeys, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer });
     return this.#tunnel.address();
   }
 

@@ -53,10 +53,11 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#services = s;
     const spec = getMethod(c.method)!;
     const masterKey = Buffer.from(c.key, 'base64');
+    const identityKeys = c.identityKeys.map((k) => Buffer.from(k, 'base64'));
     const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
     if (c.mode !== 'tcp_only') {
-      this.#udp = new LocalUdpService({ spec, masterKey, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer });
+      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer });
     }
     // Hooks, events and the debug log are views of the one observer.
     const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
@@ -64,7 +65,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     });
     this.#observer = combineObservers(hooks, s.observer);
     this.#context = {
-      ciphers: createServerCiphers(spec, masterKey),
+      ciphers: createServerCiphers(spec, masterKey, identityKeys),
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',

@@ -16,17 +16,19 @@ import type { CipherSpec } from '../crypto/methods.js';
 export interface ServerCiphers {
   readonly family: CipherFamily;
   readonly key: Buffer;
+  /** Identity PSKs (SIP023), outermost first; empty without. */
+  readonly identityKeys: readonly Buffer[];
   /** The one-key ring the decrypt side and the UDP codec open replies with. */
   readonly keys: KeyRing;
 }
 
-/** Resolves the family of `spec` and a one-key ring for `key`. */
-export function createServerCiphers(spec: CipherSpec, key: Buffer): ServerCiphers {
-  return { family: cipherFamilyOf(spec), key, keys: singleKeyRing(key) };
+/** Resolves the family of `spec` and a one-key ring for `key` (the user PSK with identity headers). */
+export function createServerCiphers(spec: CipherSpec, key: Buffer, identityKeys: readonly Buffer[] = []): ServerCiphers {
+  return { family: cipherFamilyOf(spec), key, identityKeys, keys: singleKeyRing(key) };
 }
 
 /** The two cipher directions of one connection to the ss server. */
 export function openServerStreams(c: ServerCiphers): { encrypt: Transform; decrypt: DecryptStream } {
   const context = createCipherContext();
-  return { encrypt: c.family.createEncrypt({ side: 'client', key: c.key, context }), decrypt: c.family.createDecrypt({ side: 'client', keys: c.keys, context }) };
+  return { encrypt: c.family.createEncrypt({ side: 'client', key: c.key, context, identityKeys: c.identityKeys }), decrypt: c.family.createDecrypt({ side: 'client', keys: c.keys, context }) };
 }

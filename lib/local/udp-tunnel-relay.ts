@@ -33,6 +33,8 @@ export interface UdpTunnelRelayOptions {
   spec: CipherSpec;
   /** The master key. */
   masterKey: Buffer;
+  /** Identity PSKs (SIP023), outermost first. Default none. */
+  identityKeys?: readonly Buffer[];
   /** The ss server (IP literal). */
   server: UdpServerAddress;
   /** The fixed target; a host name is resolved by the server. */
@@ -132,7 +134,7 @@ export class UdpTunnelRelay {
     this.#observer.udpPacket('fromClient', msg.length, undefined);
     const key = `${rinfo.address}:${rinfo.port}`;
     // A datagram that cannot be sealed opens no association.
-    const codec = this.#nat.get(key)?.context.codec ?? this.#family.createUdpClient(this.#o.masterKey);
+    const codec = this.#nat.get(key)?.context.codec ?? this.#family.createUdpClient(this.#o.masterKey, this.#o.identityKeys);
     let packet: Buffer;
     try {
       packet = codec.seal(Buffer.concat([this.#header, msg]));

@@ -20,7 +20,7 @@ import { defaultsOf } from '../config/setting.js';
 import type { ServerMode } from '../config/mode.js';
 
 export { SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings };
-export type { ServerUser } from '../config/server-settings.js';
+export type { ServerUser, UserSettings } from '../config/server-settings.js';
 
 /** The services a server is given rather than configured with. */
 export interface ServerServiceOptions {

@@ -70,6 +70,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#context = {
       family,
       users: this.#users,
+      identityKey: c.identityKey === undefined ? undefined : Buffer.from(c.identityKey, 'base64'),
       replayFilter: family.createReplayFilter(c.replayCapacity, s.replayFilter),
       targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
       lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
@@ -85,8 +86,9 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   /**
-   * The users of this server's listeners: one today, built from `password`
-   * or `key`. Changes apply to new connections; live ones keep their key.
+   * The users of this server's listeners: from `users`, or one (`default`)
+   * from `password` or `key`. Changes apply to new connections; live ones
+   * keep their key.
    */
   get users(): UserTable {
     return this.#users;
@@ -161,7 +163,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
     const x = this.#context;
-    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }

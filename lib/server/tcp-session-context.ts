@@ -16,6 +16,8 @@ export interface TcpSessionContext {
   family: CipherFamily;
   /** The listener's users (a `UserTable`): the decrypt side finds the connection's among them. */
   users: KeyRing;
+  /** The identity PSK of an AES 2022 listener with users (SIP023); the user is named by the identity header. */
+  identityKey: Buffer | undefined;
   replayFilter: SaltFilter | undefined;
   targetFilter: TargetFilter | undefined;
   lookup: LookupFunction;

@@ -63,7 +63,7 @@ export class TcpSession {
     // No setNoDelay here: the listener is created with noDelay: true.
     client.on('error', this.#clientOnError);
     client.on('close', this.#clientOnClose);
-    this.#decrypt = ctx.family.createDecrypt({ side: 'server', keys: ctx.users, context: this.#cipher, clientAddress: this.#info.remoteAddress, replayFilter: ctx.replayFilter });
+    this.#decrypt = ctx.family.createDecrypt({ side: 'server', keys: ctx.users, context: this.#cipher, clientAddress: this.#info.remoteAddress, replayFilter: ctx.replayFilter, identityKey: ctx.identityKey });
     this.#header = new HeaderParser();
     this.#decrypt.on('error', this.#onHandshakeError);
     this.#header.on('error', this.#onHandshakeError);

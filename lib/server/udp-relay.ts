@@ -50,6 +50,8 @@ export interface UdpRelayOptions {
   masterKey?: Buffer;
   /** The users whose keys may open a datagram (the server's user table). Give this or `masterKey`. */
   users?: KeyRing;
+  /** The identity PSK of an AES 2022 relay with users (SIP023): datagrams name their user. */
+  identityKey?: Buffer | undefined;
   /** Receives packets, drops and associations. Default: none (the relay's own `stats` still count). */
   observer?: Partial<Observer>;
   /** Refuses resolved target IPs. Default: none (everything allowed). */
@@ -128,7 +130,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     super();
     if ((options.masterKey === undefined) === (options.users === undefined)) throw new TypeError('give exactly one of masterKey and users');
     const keys = options.users ?? singleKeyRing(options.masterKey!);
-    this.#codec = cipherFamilyOf(options.spec).createUdpServer({ keys, replayFilter: options.replayFilter, capacity: options.natCapacity });
+    this.#codec = cipherFamilyOf(options.spec).createUdpServer({ keys, replayFilter: options.replayFilter, capacity: options.natCapacity, identityKey: options.identityKey });
     this.#filter = options.targetFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
     this.#logger = options.logger ?? NOOP_LOGGER;

@@ -8,11 +8,24 @@
  *   set / delete ──▶ affect new connections only: a live connection keeps
  *                    the user object (and key) it was identified with
  *
- * Today a listener has one user, built from `password` or `key`; the table
- * is the seam for several users per port (trial decryption), SIP023
- * identity headers, the manager API and reload.
+ * A listener's users come from the `users` setting (or one, `default`, from
+ * `password` or `key`); the table is also the seam for SIP023 identity
+ * headers, the manager API and reload.
  */
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
+import { pskHash } from '../crypto/kdf-2022.js';
+
+// The hash of each user object's key, computed once per key (BLAKE3, a few µs).
+const HASHES = new WeakMap<User, string>();
+
+function hashOf(user: User): string {
+  let hex = HASHES.get(user);
+  if (hex === undefined) {
+    hex = pskHash(user.key).toString('hex');
+    HASHES.set(user, hex);
+  }
+  return hex;
+}
 
 /** One user of a listener. */
 export interface User extends CipherUser {}
@@ -22,6 +35,8 @@ export class UserTable implements KeyRing<User> {
   // Most recently matched first. Small tables today; a per-client index
   // comes with many users per port.
   #order: User[] = [];
+  // H(key) → user, for SIP023 identity headers; rebuilt on first use after a change.
+  #byHash: Map<string, User> | undefined;
 
   /** @throws TypeError if two users share a name */
   constructor(users: Iterable<User> = []) {
@@ -63,6 +78,7 @@ export class UserTable implements KeyRing<User> {
     if (i === -1) next.push(frozen);
     else next[i] = frozen;
     this.#order = next;
+    this.#byHash = undefined;
   }
 
   /** Removes a user; its live connections go on. @returns whether it existed */
@@ -70,7 +86,17 @@ export class UserTable implements KeyRing<User> {
     const next = this.#order.filter((u) => u.name !== name);
     const existed = next.length !== this.#order.length;
     this.#order = next;
+    this.#byHash = undefined;
     return existed;
+  }
+
+  /** {@inheritDoc KeyRing.findByPskHash} */
+  findByPskHash(hash: Buffer): User | undefined {
+    if (this.#byHash === undefined) {
+      this.#byHash = new Map();
+      for (const user of this.#order) this.#byHash.set(hashOf(user), user);
+    }
+    return this.#byHash.get(hash.toString('hex'));
   }
 
   /** {@inheritDoc KeyRing.candidates} */

@@ -3,9 +3,14 @@
  * (SIP022; PROTOCOL.md 4.2). On the server it opens a request, on the client
  * a response:
  *
- *   server  WaitHeader ──salt + seal(11)──▶ ReadVariableHeader ──seal(vlen)──▶ ReadLength ⇄ ReadPayload
+ *   server  WaitHeader ──salt [+ EIH] + seal(11)──▶ ReadVariableHeader ──seal(vlen)──▶ ReadLength ⇄ ReadPayload
  *           (user, type 0, timestamp,       (push address || initial payload,
  *            then the salt pool)             padding dropped)
+ *
+ * The server finds the user by trial (each candidate's PSK opens the fixed
+ * header) or, given an identity PSK (SIP023), by the identity header after
+ * the salt: one AES block opened with the identity subkey names H(uPSK),
+ * looked up in the user table; an unknown hash fails like a wrong key.
  *   client  WaitHeader ──salt + seal(11 + salt)──▶ ReadPayload (first, len from the header) ──▶ ReadLength ⇄ ReadPayload
  *           (type 1, timestamp, our request salt)
  *
@@ -20,6 +25,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { AeadSession } from '../crypto/aead-session.js';
 import { sessionSubkey } from '../crypto/kdf-2022.js';
+import { IDENTITY_HEADER_LENGTH, openTcpIdentityHeader } from '../crypto/identity-header.js';
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import type { SaltFilter } from '../crypto/salt-filter.js';
@@ -46,6 +52,8 @@ export interface Aead2022DecryptOptions {
   clientAddress?: string;
   /** Salts accepted in the last 60 s (server side); a repeat fails with `ERR_SS_REPLAY`. */
   replayFilter?: SaltFilter;
+  /** The server's identity PSK (SIP023): requests carry an identity header, and `keys` must have `findByPskHash`. */
+  identityKey?: Buffer;
   /** Clock in ms, for timestamps (tests). Default `Date.now`. */
   now?: () => number;
 }
@@ -67,7 +75,8 @@ export class Aead2022DecryptTransform extends Transform {
     this.#tag = options.spec.tagLength;
     this.#now = options.now ?? Date.now;
     const header = options.side === 'server' ? FIXED_HEADER_LENGTH : responseHeaderLength(options.spec.saltLength);
-    this.#need = options.spec.saltLength + header + this.#tag;
+    const identity = options.side === 'server' && options.identityKey !== undefined ? IDENTITY_HEADER_LENGTH : 0;
+    this.#need = options.spec.saltLength + identity + header + this.#tag;
   }
 
   /** True once the header chunk has authenticated. */
@@ -131,13 +140,19 @@ export class Aead2022DecryptTransform extends Transform {
     }
   }
 
-  // Server: salt, then the fixed header, opened with each candidate's session subkey.
+  // Server: salt, [the identity header,] then the fixed header, opened with the
+  // identified user's session subkey or else each candidate's.
   #openRequestHeader(): SsError | null {
-    const { spec, keys, clientAddress, context, replayFilter } = this.#o;
+    const { spec, keys, clientAddress, context, replayFilter, identityKey } = this.#o;
     const salt = Buffer.from(this.#queue.read(spec.saltLength));
+    let candidates = keys.candidates(clientAddress);
+    if (identityKey !== undefined) {
+      const user = keys.findByPskHash?.(openTcpIdentityHeader(identityKey, salt, this.#queue.read(IDENTITY_HEADER_LENGTH)));
+      candidates = user === undefined ? [] : [user];
+    }
     const frame = this.#queue.read(FIXED_HEADER_LENGTH + this.#tag);
     let plain: Buffer | null = null;
-    for (const user of keys.candidates(clientAddress)) {
+    for (const user of candidates) {
       const session = new AeadSession(spec, sessionSubkey(user.key, salt));
       plain = this.#openWith(session, frame);
       if (plain === null) continue;

@@ -3,7 +3,7 @@
  * (SIP022; PROTOCOL.md 4.2). The first non-empty write carries the headers:
  *
  *   client  first write = address header || payload (FirstPacketTransform makes it so)
- *           ──▶ salt | seal(0, ts, vlen) | seal(address | padding_len | padding | initial payload) | chunks...
+ *           ──▶ salt | [EIH per identity PSK] | seal(0, ts, vlen) | seal(address | padding_len | padding | initial payload) | chunks...
  *   server  first write = the target's first bytes (the request salt comes from the context)
  *           ──▶ salt | seal(1, ts, request salt, len) | seal(first payload) | chunks...
  *   later   ──▶ seal(len u16be) | seal(payload), payloads of at most 0xFFFF bytes
@@ -16,6 +16,7 @@
 import { randomInt } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AeadSession } from '../crypto/aead-session.js';
+import { sealTcpIdentityHeaders } from '../crypto/identity-header.js';
 import { sessionSubkey } from '../crypto/kdf-2022.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import { randomSalt } from '../crypto/random-salt.js';
@@ -31,8 +32,10 @@ export interface Aead2022EncryptOptions {
   spec: CipherSpec;
   /** `'client'` writes a request stream, `'server'` a response stream. */
   side: StreamSide;
-  /** The PSK (the identified user's on the server). */
+  /** The PSK (the identified user's on the server; the user PSK, last of the chain, on a client). */
   key: Buffer;
+  /** A client's identity PSKs (SIP023), outermost first: one identity header each after the salt. */
+  identityKeys?: readonly Buffer[];
   /** Shared with the decrypt side: the server reads the request salt from it; the client records its own salt. */
   context: CipherContext;
   /** A fixed salt, for known-answer tests only. Default: random. */
@@ -97,6 +100,8 @@ export class Aead2022EncryptTransform extends Transform {
     const room = MAX_PAYLOAD_2022 - address.length - 2 - padding.length;
     const variable = encodeVariableHeader(address, padding, payload.subarray(0, room));
     const parts = [this.#salt, this.#seal(encodeFixedHeader(variable.length, this.#now())), this.#seal(variable)];
+    const identityKeys = this.#o.identityKeys ?? [];
+    if (identityKeys.length > 0) parts.splice(1, 0, sealTcpIdentityHeaders(identityKeys, this.#o.key, this.#salt));
     return this.#chunks(payload.subarray(room), parts);
   }
 

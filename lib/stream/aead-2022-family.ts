@@ -4,6 +4,7 @@
  * streams, an exact 60 s {@link SaltPool} against replays, an RST for every
  * connection that fails before its header is accepted, and session-keeping
  * UDP codecs ({@link Udp2022ServerCodec}, {@link Udp2022ClientCodec}).
+ * With the AES methods, SIP023 identity headers tell a port's users apart.
  */
 import type { CipherSpec } from '../crypto/methods.js';
 import { SaltPool } from '../crypto/salt-pool.js';
@@ -21,9 +22,9 @@ export function createAead2022Family(spec: CipherSpec): CipherFamily {
     probeClose: 'reset',
     // The shared (cluster) filter is a bounded AEAD filter; 2022 wants the exact 60 s set.
     createReplayFilter: () => new SaltPool(),
-    createDecrypt: ({ side, keys, context, clientAddress, replayFilter }) => new Aead2022DecryptTransform({ spec, side, keys, context, clientAddress, replayFilter }),
-    createEncrypt: ({ side, key, context }) => new Aead2022EncryptTransform({ spec, side, key, context }),
-    createUdpServer: ({ keys, capacity }) => new Udp2022ServerCodec(spec, keys, capacity),
-    createUdpClient: (key) => new Udp2022ClientCodec(spec, key),
+    createDecrypt: ({ side, keys, context, clientAddress, replayFilter, identityKey }) => new Aead2022DecryptTransform({ spec, side, keys, context, clientAddress, replayFilter, identityKey }),
+    createEncrypt: ({ side, key, context, identityKeys }) => new Aead2022EncryptTransform({ spec, side, key, context, identityKeys }),
+    createUdpServer: ({ keys, capacity, identityKey }) => new Udp2022ServerCodec(spec, keys, { capacity, identityKey }),
+    createUdpClient: (key, identityKeys) => new Udp2022ClientCodec(spec, key, { identityKeys }),
   };
 }

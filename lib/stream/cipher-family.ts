@@ -6,8 +6,12 @@
  *
  *   spec.kind ──▶ CipherFamily ─┬─ createDecrypt({keys, context})  client bytes ──▶ plaintext, learns the user
  *                               ├─ createEncrypt({key, context})   plaintext ──▶ bytes for the peer
- *                               ├─ createUdpServer(keys)           a server's datagrams: opens each, routes it to a session, seals replies
+ *                               ├─ createUdpServer({keys})         a server's datagrams: opens each, routes it to a session, seals replies
  *                               └─ createUdpClient(key)            one client association: seals requests, opens replies
+ *
+ * SIP023 identity headers (AES 2022) add the server's identity PSK to the
+ * decrypt side and the UDP server, and the client's identity PSKs to the
+ * encrypt side and the UDP client.
  *
  * The two directions of a connection share a {@link CipherContext}: what the
  * decrypt side learned (the user, the peer's salt) is there for the encrypt
@@ -39,6 +43,8 @@ export interface DecryptOptions {
   clientAddress?: string;
   /** Salts already seen; a repeat fails with `ERR_SS_REPLAY`. */
   replayFilter?: SaltFilter;
+  /** A server's identity PSK (SIP023, AES 2022 only): the user is found by the identity header. */
+  identityKey?: Buffer;
 }
 
 /** Options of {@link CipherFamily.createEncrypt}. */
@@ -51,6 +57,8 @@ export interface EncryptOptions {
   context: CipherContext;
   /** Where our own salt is recorded, so that a reflection of it is caught as a replay. */
   replayFilter?: SaltFilter;
+  /** A client's identity PSKs (SIP023, AES 2022 only), outermost first. */
+  identityKeys?: readonly Buffer[];
 }
 
 /** A decrypting Transform that can tell whether (and as whom) the peer authenticated. */
@@ -110,6 +118,8 @@ export interface UdpServerOptions {
   replayFilter?: SaltFilter;
   /** Most sessions whose state is kept (2022); the least recently used goes beyond. */
   capacity?: number;
+  /** The server's identity PSK (SIP023, AES 2022 only): each datagram's user is found by its identity header. */
+  identityKey?: Buffer;
 }
 
 /** One method family, bound to one method. */
@@ -134,6 +144,9 @@ export interface CipherFamily {
   createEncrypt(options: EncryptOptions): Transform;
   /** The UDP codec of a server listener (one per relay). */
   createUdpServer(options: UdpServerOptions): UdpServerCodec;
-  /** The UDP codec of one client association, keyed with the client's key. */
-  createUdpClient(key: Buffer): UdpClientCodec;
+  /**
+   * The UDP codec of one client association, keyed with the client's key
+   * (the user PSK) and, for SIP023, its identity PSKs outermost first.
+   */
+  createUdpClient(key: Buffer, identityKeys?: readonly Buffer[]): UdpClientCodec;
 }

@@ -4,10 +4,15 @@
  * server session seen (at most two: the current one and the one before a
  * server restart) a packet-id window and its subkey.
  *
- *   seal  addr||payload ──▶ header(session id, packet id++) + body(type 0, now, no padding)
+ *   seal  addr||payload ──▶ header(session id, packet id++) [+ EIH per identity PSK] + body(type 0, now, no padding)
+ *
+ * With identity PSKs (SIP023), requests seal their separate header with the
+ * first iPSK and carry one identity header per iPSK; the body and every
+ * reply use the user PSK.
  *   open  packet ──▶ server session id, packet id ──▶ window check ──▶ AEAD open ──▶ type 1, timestamp,
  *         our session id echoed ──▶ window update ──▶ addr||payload
  */
+import { IDENTITY_HEADER_LENGTH, sealUdpIdentityHeaders } from '../crypto/identity-header.js';
 import { sessionSubkey } from '../crypto/kdf-2022.js';
 import type { CipherSpec } from '../crypto/methods.js';
 import { PacketWindow } from '../crypto/packet-window.js';
@@ -28,10 +33,19 @@ interface ServerSession {
   subkey: Buffer | undefined;
 }
 
+/** Options of {@link Udp2022ClientCodec}. */
+export interface Udp2022ClientOptions {
+  /** Identity PSKs (SIP023, AES methods), outermost first. Default none. */
+  identityKeys?: readonly Buffer[] | undefined;
+  /** Clock in ms, for timestamps (tests). Default `Date.now`. */
+  now?: () => number;
+}
+
 /** One client session's sealing and opening state. */
 export class Udp2022ClientCodec implements UdpClientCodec {
   readonly #spec: CipherSpec;
   readonly #psk: Buffer;
+  readonly #identityKeys: readonly Buffer[];
   readonly #aes: boolean;
   readonly #sessionId = randomSalt(SESSION_ID_LENGTH);
   readonly #subkey: Buffer | undefined;
@@ -39,12 +53,15 @@ export class Udp2022ClientCodec implements UdpClientCodec {
   readonly #now: () => number;
   #packetId = 0;
 
-  constructor(spec: CipherSpec, psk: Buffer, now: () => number = Date.now) {
+  /** @throws TypeError for identity PSKs with ChaCha (it has no identity headers) */
+  constructor(spec: CipherSpec, psk: Buffer, options: Udp2022ClientOptions = {}) {
     this.#spec = spec;
     this.#psk = psk;
+    this.#identityKeys = options.identityKeys ?? [];
     this.#aes = usesSeparateHeader(spec);
+    if (this.#identityKeys.length > 0 && !this.#aes) throw new TypeError(`${spec.name} has no identity headers`);
     this.#subkey = this.#aes ? sessionSubkey(psk, this.#sessionId) : undefined;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
   }
 
   /** This session's id. */
@@ -53,11 +70,16 @@ export class Udp2022ClientCodec implements UdpClientCodec {
   }
 
   seal(plaintext: Buffer): Buffer {
-    const size = plaintext.length + 11 + packetOverhead2022(this.#spec);
+    const identities = this.#identityKeys.length;
+    const size = plaintext.length + 11 + packetOverhead2022(this.#spec) + identities * IDENTITY_HEADER_LENGTH;
     if (size > MAX_UDP_PACKET_BYTES) throw packetTooLargeError(size, MAX_UDP_PACKET_BYTES);
     const header = separateHeader(this.#sessionId, this.#packetId++);
     const body = encodeUdpBody(plaintext, this.#now());
-    return this.#aes ? sealAesPacket(this.#spec, this.#psk, this.#subkey!, header, body) : sealChachaPacket(this.#psk, header, body);
+    if (!this.#aes) return sealChachaPacket(this.#psk, header, body);
+    if (identities === 0) return sealAesPacket(this.#spec, this.#psk, this.#subkey!, header, body);
+    const packet = sealAesPacket(this.#spec, this.#identityKeys[0]!, this.#subkey!, header, body);
+    const eih = sealUdpIdentityHeaders(this.#identityKeys, this.#psk, header);
+    return Buffer.concat([packet.subarray(0, SEPARATE_HEADER_LENGTH), eih, packet.subarray(SEPARATE_HEADER_LENGTH)]);
   }
 
   open(packet: Buffer): Buffer {

@@ -49,6 +49,39 @@ t.test('listens, prints the address and a URI for a generated password, and stop
   t.equal(f.signals.listenerCount('SIGTERM') + f.signals.listenerCount('SIGINT'), 0, 'signal handlers removed');
 });
 
+t.test('--genkey prints a fresh key of the method\'s length and exits 0 without listening', async (t) => {
+  for (const [method, bytes] of [['2022-blake3-aes-128-gcm', 16], ['2022-blake3-aes-256-gcm', 32], ['2022-blake3-chacha20-poly1305', 32]] as const) {
+    const f = fakeIo();
+    t.equal(await runServerCli(['--genkey', '-m', method], f.io), EXIT_OK);
+    const key = f.stdout().trim();
+    t.match(f.stdout(), /^[A-Za-z0-9+/]+={0,2}\n$/, `${method}: one standard base64 line`);
+    t.equal(Buffer.from(key, 'base64').length, bytes, `${method}: ${bytes} bytes`);
+    t.equal(f.stderr(), '', 'nothing logged: no server started');
+  }
+  const aead = fakeIo();
+  t.equal(await runServerCli(['--genkey', '-m', 'aes-256-gcm'], aead.io), EXIT_OK);
+  t.match(aead.stdout(), /^[A-Za-z0-9_-]{32}\n$/, 'AEAD: a 192-bit password');
+  const twice = [fakeIo(), fakeIo()];
+  for (const f of twice) await runServerCli(['--genkey', '-m', '2022-blake3-aes-128-gcm'], f.io);
+  t.not(twice[0]!.stdout(), twice[1]!.stdout(), 'fresh every time');
+  const bad = fakeIo();
+  t.equal(await runServerCli(['--genkey', '-m', 'rc4'], bad.io), EXIT_USAGE);
+  t.match(bad.stderr(), /^ss-stream-server: --method: unknown method 'rc4'/);
+});
+
+t.test('with a 2022 method and no key, generates a PSK of the key length and prints the plain URI', async (t) => {
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-m', '2022-blake3-aes-256-gcm', '--mode', 'tcp_only'], f.io);
+  await until(() => f.stdout().includes('uri:'));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) /.exec(f.stdout())![1]);
+  const psk = /password: (\S+)/.exec(f.stdout())![1]!;
+  t.equal(Buffer.from(psk, 'base64').length, 32, 'a 32-byte PSK');
+  t.match(f.stdout(), /generated a key for this run/);
+  t.match(f.stdout(), new RegExp(`uri: +ss://2022-blake3-aes-256-gcm:${encodeURIComponent(psk).replace(/[+]/g, '\\+')}@127\\.0\\.0\\.1:${port}#ss-stream-server\n`), 'plain percent-encoded userinfo');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await done, EXIT_OK);
+});
+
 t.test('with --mode udp_only, prints the UDP address', async (t) => {
   const f = fakeIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--mode', 'udp_only'], f.io);

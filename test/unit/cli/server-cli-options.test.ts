@@ -9,6 +9,10 @@ const fixed = (): string => 'generated';
 t.test('generates a password when none is given anywhere', async (t) => {
   t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', workers: 1, generatedPassword: 'generated' });
   t.match(generatePassword(), /^[A-Za-z0-9_-]{32}$/, '24 random bytes, base64url');
+  const asked: string[] = [];
+  buildServerCliOptions({ ...none, method: '2022-blake3-aes-128-gcm' }, undefined, (spec) => { asked.push(spec.name); return 'k'; });
+  t.same(asked, ['2022-blake3-aes-128-gcm'], 'the secret is generated for the method');
+  t.equal(buildServerCliOptions({ ...none }, { servers: [{ users: [{ name: 'a', password: 'p' }] }], warnings: [] }, fixed).generatedPassword, undefined, 'users: nothing generated');
   t.not(generatePassword(), generatePassword());
 });
 

@@ -76,3 +76,15 @@ t.test('names the problem: missing, both, wrong type, empty, short key', async (
   t.throws(() => deriveMasterKey(spec, '', undefined), { message: 'password: must not be empty' });
   t.throws(() => deriveMasterKey(spec, undefined, 'AAAA'), { message: 'key: must decode to at least 32 bytes for aes-256-gcm' });
 });
+
+t.test('a client password iPSK:uPSK (or longer) is a SIP023 chain for the AES 2022 methods only', async (t) => {
+  const { deriveClientKeys } = await import('../../../lib/config/master-key.js');
+  const [a, b, c] = [1, 2, 3].map((n) => Buffer.alloc(16, n));
+  t.same(deriveClientKeys(aes128, `${a!.toString('base64')}:${b!.toString('base64')}:${c!.toString('base64')}`, undefined), { key: c, identityKeys: [a, b] });
+  t.same(deriveClientKeys(aes128, a!.toString('base64'), undefined), { key: a, identityKeys: [] }, 'one PSK: no identity headers');
+  t.throws(() => deriveClientKeys(aes128, `${a!.toString('base64')}:short`, undefined), { message: /^password \(PSK 2 of 2\): must be a base64 key of exactly 16 bytes/ });
+  const chacha = getMethod('2022-blake3-chacha20-poly1305')!;
+  const k32 = Buffer.alloc(32, 1).toString('base64');
+  t.throws(() => deriveClientKeys(chacha, `${k32}:${k32}`, undefined), { message: /^password: a chain iPSK:uPSK needs identity headers, which 2022-blake3-chacha20-poly1305 does not have/ });
+  t.same(deriveClientKeys(getMethod('aes-128-gcm')!, 'pass:word', undefined).identityKeys, [], 'an AEAD password may contain a colon');
+});

@@ -179,3 +179,14 @@ t.test('the value helpers name the key they are given', async (t) => {
   t.same(toIpRanges('::1,127.0.0.1', '--forbidden-ip', 'flag').map((r) => r.text), ['::1', '127.0.0.1']);
   refuses(t, () => toIpRanges('10.0.0.0/33', '--forbidden-ip', 'flag'), /^--forbidden-ip: '10.0.0.0\/33' has a bad prefix length/);
 });
+
+t.test('a port_password entry may be an object with its own password, key and users', async (t) => {
+  const c = parseConfigFile({ users: [{ name: 'zed', password: 'z' }], port_password: { '8381': 'p1', '8382': { key: 'a2V5', users: [{ name: 'yan', password: 'y' }] } } });
+  t.same(c.servers, [
+    { users: [{ name: 'zed', password: 'z' }], port: 8381, password: 'p1' },
+    { users: [{ name: 'yan', password: 'y' }], port: 8382, key: 'a2V5' },
+  ]);
+  t.throws(() => parseConfigFile({ port_password: { '8381': { pw: 'x' } } }), { message: /^port_password\.8381\.pw: unknown key/ });
+  t.throws(() => parseConfigFile({ port_password: { '8381': { users: [] } } }), { message: 'port_password.8381.users: must list at least one user' });
+  t.throws(() => parseConfigFile({ port_password: { '8381': 5 } }), { message: /^port_password\.8381: must be a string, got number$/ });
+});

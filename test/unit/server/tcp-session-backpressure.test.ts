@@ -95,6 +95,7 @@ t.test('a client that reads nothing while its target floods holds at most 100 Ki
     idleTimeoutMs: 60_000,
     logger: NOOP_LOGGER,
     fdLog: new FdExhaustionLog(NOOP_LOGGER),
+    identityKey: undefined,
     observer: NOOP_OBSERVER as ServerObserver,
   };
   const sessions = new Set<TcpSession>();

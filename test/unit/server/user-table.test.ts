@@ -34,3 +34,16 @@ t.test('changes never disturb a list being read, nor a live connection', async (
   t.same(users.names(), ['a', 'd'], 'a stale user object that matched is not put back');
   t.equal(users.delete('zz'), false);
 });
+
+t.test('findByPskHash finds a user by the hash of its key, and follows set and delete', async (t) => {
+  const { pskHash } = await import('../../../lib/crypto/kdf-2022.js');
+  const [ka, kb, kc] = [1, 2, 3].map((n) => Buffer.alloc(16, n));
+  const table = new UserTable([{ name: 'a', key: ka! }, { name: 'b', key: kb! }]);
+  t.equal(table.findByPskHash(pskHash(kb!))?.name, 'b');
+  t.equal(table.findByPskHash(pskHash(kc!)), undefined, 'an unknown key');
+  table.set({ name: 'b', key: kc! });
+  t.equal(table.findByPskHash(pskHash(kb!)), undefined, 'the old key of a re-keyed user is gone');
+  t.equal(table.findByPskHash(pskHash(kc!))?.name, 'b', 'its new key is found');
+  table.delete('a');
+  t.equal(table.findByPskHash(pskHash(ka!)), undefined, 'a deleted user is gone');
+});

@@ -46,7 +46,7 @@ for (const spec of [...METHODS.values()].filter((s) => s.kind === 'aead-2022')) 
   t.test(`${spec.name}: stale and future timestamps are refused`, async (t) => {
     const server = new Udp2022ServerCodec(spec, keys);
     for (const offset of [-31_000, 31_000]) {
-      const client = new Udp2022ClientCodec(spec, psk, () => Date.now() + offset);
+      const client = new Udp2022ClientCodec(spec, psk, { now: () => Date.now() + offset });
       t.throws(() => server.open(client.seal(datagram('x')), '127.0.0.1'), { code: 'ERR_SS_BAD_TIMESTAMP' }, `${offset} ms`);
     }
     t.equal(server.size, 0, 'no session for them');
@@ -72,7 +72,7 @@ for (const spec of [...METHODS.values()].filter((s) => s.kind === 'aead-2022')) 
 
 t.test('the server opens the section 9 AES datagram at its timestamp', async (t) => {
   const spec = getMethod(v.udpAes.method)!;
-  const server = new Udp2022ServerCodec(spec, singleKeyRing(hex(v.psk16)), 16, () => v.timestamp * 1000);
+  const server = new Udp2022ServerCodec(spec, singleKeyRing(hex(v.psk16)), { capacity: 16, now: () => v.timestamp * 1000 });
   const opened = server.open(hex(v.udpAes.encryptedSeparateHeader + v.udpAes.bodyAndTag), '127.0.0.1');
   t.same(opened.plaintext, hex('017f00000100356869'));
   t.equal(opened.session, v.udpAes.sessionId);
@@ -80,7 +80,7 @@ t.test('the server opens the section 9 AES datagram at its timestamp', async (t)
 
 t.test('the server opens the section 9 ChaCha datagram at its timestamp', async (t) => {
   const spec = getMethod(v.udpChacha.method)!;
-  const server = new Udp2022ServerCodec(spec, singleKeyRing(hex(v.psk32)), 16, () => v.timestamp * 1000);
+  const server = new Udp2022ServerCodec(spec, singleKeyRing(hex(v.psk32)), { capacity: 16, now: () => v.timestamp * 1000 });
   const opened = server.open(hex(v.udpChacha.nonce + v.udpChacha.bodyAndTag), '127.0.0.1');
   t.same(opened.plaintext, hex('017f00000100356869'));
 });
@@ -88,7 +88,41 @@ t.test('the server opens the section 9 ChaCha datagram at its timestamp', async 
 t.test('server sessions are bounded', async (t) => {
   const spec = getMethod('2022-blake3-aes-128-gcm')!;
   const psk = Buffer.alloc(16, 9);
-  const server = new Udp2022ServerCodec(spec, singleKeyRing(psk), 4);
+  const server = new Udp2022ServerCodec(spec, singleKeyRing(psk), { capacity: 4 });
   for (let i = 0; i < 10; i++) server.open(new Udp2022ClientCodec(spec, psk).seal(datagram('x')), '127.0.0.1');
   t.equal(server.size, 4);
+});
+
+t.test('without identity headers, each datagram is opened by trying every user\'s PSK (2022 ChaCha and AES)', async (t) => {
+  const { UserTable } = await import('../../../lib/server/user-table.js');
+  for (const name of ['2022-blake3-chacha20-poly1305', '2022-blake3-aes-128-gcm']) {
+    const spec = getMethod(name)!;
+    const users = new UserTable(['ann', 'ben', 'cat'].map((u, i) => ({ name: u, key: Buffer.alloc(spec.keyLength, i + 10) })));
+    const server = new Udp2022ServerCodec(spec, users);
+    for (const [i, user] of ['cat', 'ann', 'ben'].entries()) {
+      const key = users.get(user)!.key;
+      const client = new Udp2022ClientCodec(spec, key);
+      const opened = server.open(client.seal(datagram(user)), '127.0.0.1');
+      t.equal(opened.user.name, user, `${name}: ${user}'s datagram is ${user}'s`);
+      t.same(client.open(opened.sealReply(datagram('re'))), datagram('re'), `${name}: the reply opens with ${user}'s PSK`);
+      t.equal(server.size, i + 1);
+    }
+    t.same(users.names(), ['ben', 'ann', 'cat'], `${name}: the table keeps the most recently matched first`);
+  }
+});
+
+t.test('with an identity PSK, the server finds the user by the identity header and answers with the user PSK', async (t) => {
+  const { UserTable } = await import('../../../lib/server/user-table.js');
+  const spec = getMethod('2022-blake3-aes-256-gcm')!;
+  const iPsk = Buffer.alloc(32, 1);
+  const users = new UserTable(['ann', 'ben'].map((u, i) => ({ name: u, key: Buffer.alloc(32, i + 20) })));
+  const server = new Udp2022ServerCodec(spec, users, { identityKey: iPsk });
+  const client = new Udp2022ClientCodec(spec, users.get('ben')!.key, { identityKeys: [iPsk] });
+  const opened = server.open(client.seal(datagram('hi')), '127.0.0.1');
+  t.equal(opened.user.name, 'ben');
+  t.same(opened.plaintext, datagram('hi'));
+  t.same(client.open(opened.sealReply(datagram('re'))), datagram('re'));
+  t.throws(() => server.open(new Udp2022ClientCodec(spec, Buffer.alloc(32, 99), { identityKeys: [iPsk] }).seal(datagram('x')), '127.0.0.1'), { code: 'ERR_SS_DECRYPT' }, 'an unknown user');
+  t.throws(() => server.open(new Udp2022ClientCodec(spec, users.get('ann')!.key).seal(datagram('x')), '127.0.0.1'), { code: 'ERR_SS_DECRYPT' }, 'no identity header');
+  t.throws(() => new Udp2022ClientCodec(getMethod('2022-blake3-chacha20-poly1305')!, iPsk, { identityKeys: [iPsk] }), TypeError, 'ChaCha has none');
 });
