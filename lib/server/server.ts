@@ -60,7 +60,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const s = resolveServerServices(options);
     this.#config = c;
     this.#services = s;
-    this.#users = new UserTable(c.users.map((u) => ({ name: u.name, key: Buffer.from(u.key, 'base64') })));
+    this.#users = new UserTable(c.users.map((u) => ({ ...u, key: Buffer.from(u.key, 'base64') })));
     // Hooks, events and the debug log are views of the one observer.
     const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
       s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
