@@ -203,6 +203,7 @@ export function formatUsers(r: UsersResult): string {
     '',
     `One key tried (HKDF-SHA1 subkey + 18-byte open, ${r.method}): ${r.keyTrialUs.toFixed(2)} µs; a miss over 1000 users costs about ${r.keyTrialUs.toFixed(1)} ms of CPU.`,
     `${r.concurrency} concurrent clients in the bench process, ${r.seconds} s per row; the clients share the machine's CPU with the server.`,
+    'Each user count starts a fresh server: its first row includes the JIT warm-up (compare the later rows with each other).',
   ];
   return lines.join('\n');
 }
