@@ -22,6 +22,8 @@ export interface BenchOptions {
   parallel: number;
   /** Interleaved rounds per worker count for the multi-core metric. */
   multicoreRepeats: number;
+  /** Seconds per row of the users metric. */
+  usersSeconds: number;
   metrics: Set<Metric>;
   /** The tunnel client: libev's ss-tunnel (default) or our ss-stream-local; 2022 methods always use ours. */
   client: 'libev' | 'ours';
@@ -38,11 +40,11 @@ export interface BenchOptions {
   help: boolean;
 }
 
-export const METRICS = ['throughput', 'cps', 'memory', 'growth', 'multicore'] as const;
+export const METRICS = ['throughput', 'cps', 'memory', 'growth', 'multicore', 'users'] as const;
 export type Metric = (typeof METRICS)[number];
 
-const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 5000, growthConns: 5000, growthRounds: 10, multicoreRepeats: 2, budgetSeconds: 220 };
-const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, growthConns: 1000, growthRounds: 10, multicoreRepeats: 1, budgetSeconds: 100 };
+const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 5000, growthConns: 5000, growthRounds: 10, multicoreRepeats: 2, usersSeconds: 4, budgetSeconds: 220 };
+const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, growthConns: 1000, growthRounds: 10, multicoreRepeats: 1, usersSeconds: 2, budgetSeconds: 100 };
 const PARALLEL = 8;
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -59,7 +61,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --multicore-repeats N rounds per worker count for the multi-core metric (default ${FULL.multicoreRepeats})
   --seconds S           iperf3 seconds per direction (default ${FULL.iperfSeconds})
   --wrk-seconds S       wrk seconds (default ${FULL.wrkSeconds})
-  --only LIST           subset of ${METRICS.join(',')} (default: all); --metrics is the same
+  --only LIST           subset of ${METRICS.join(',')} (default: all); --metrics is the same;
+                        users: new connections/s with 1, 100 and 1000 users on one port (our server only,
+                        first method, ${FULL.usersSeconds} s per row, quick ${QUICK.usersSeconds} s) and the cost of one key tried
   --out FILE            also write the raw JSON here
   --cpu-prof DIR        run our server under node --cpu-prof, profiles into DIR
   --budget S            start no new interleaved repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds});
@@ -110,6 +114,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     growthRounds: int(values['growth-rounds'], d.growthRounds, 'growth-rounds', 2, 100),
     parallel: int(values.parallel, PARALLEL, 'parallel', 1, 128),
     multicoreRepeats: int(values['multicore-repeats'], d.multicoreRepeats, 'multicore-repeats', 1, 20),
+    usersSeconds: d.usersSeconds,
     metrics: metrics as Set<Metric>,
     client: values.client,
     password: values.password,

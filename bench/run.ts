@@ -27,6 +27,7 @@ import { checkTargets, formatTargets } from './targets.js';
 import { which } from './which.js';
 import { formatDerivationCost, measureDerivationCost, type DerivationCost } from './blake3-cost.js';
 import { is2022 } from './secret.js';
+import { formatUsers, runUsersBench, type UsersResult } from './users.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -44,6 +45,11 @@ async function main(): Promise<number> {
   }
   const machine = machineInfo();
   printMachine(machine, opts);
+  if (opts.metrics.size === 1 && opts.metrics.has('users')) {
+    const users = await usersPhase(opts);
+    saveResults({ machine, options: { methods: opts.methods, quick: opts.quick, metrics: ['users'] }, users }, opts.out);
+    return users === undefined ? 1 : 0;
+  }
   const impls = checkTools(opts);
   if (impls === undefined) return 1;
   if (opts.cpuProf) {
@@ -55,13 +61,14 @@ async function main(): Promise<number> {
   const { rounds, skipped, growth, multicore } = await runPhases(opts, impls, t0);
   const summaries = printSummaries(opts, rounds, growth, multicore);
   const derivation = printDerivationCost(opts);
+  const users = await usersPhase(opts);
   const durationS = Math.round((performance.now() - t0) / 1000);
   log(`\nratio = ours/libev: above 1 is better for throughput and connections/s; for the CPU and memory rows, LOWER is better.`);
   log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (start: ${machine.loadavg.join(' ')}); ${durationS} s.`);
   log('This machine is shared and noisy: compare ours and libev within one run only.');
   printProfiles(opts.cpuProf);
   const { password: _password, ...shown } = opts; // the results file never holds the password
-  saveResults({ machine, options: { ...shown, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, derivation, durationS, loadavgEnd: loadavg() }, opts.out);
+  saveResults({ machine, options: { ...shown, metrics: [...opts.metrics] }, rounds, skipped, summaries, growth, multicore, derivation, users, durationS, loadavgEnd: loadavg() }, opts.out);
   return rounds.some((r) => r.errors.length === 0) || growth !== undefined || multicore?.some((r) => r.errors.length === 0) ? 0 : 1;
 }
 
@@ -113,6 +120,25 @@ function printAcrossMethods(opts: BenchOptions, summaries: Record<string, Summar
       return row?.ours === undefined ? 'n/a' : `${row.ours.toFixed(row.unit === 'Gbit/s' ? 2 : 0)} ${row.unit}`;
     };
     log(`| ${method} | ${metrics.map(cell).join(' | ')} |`);
+  }
+}
+
+// Users on one port: our server only, first AEAD method, in-process clients (bench/users.ts).
+async function usersPhase(opts: BenchOptions): Promise<UsersResult | undefined> {
+  const method = opts.methods.find((m) => !is2022(m));
+  if (!opts.metrics.has('users') || interrupted) return undefined;
+  if (method === undefined) {
+    log('\n! users: needs an AEAD method (trial decryption); skipped');
+    return undefined;
+  }
+  log(`\n## Users on one port (${method}, our server, trial decryption in the Outline order)\n`);
+  try {
+    const result = await runUsersBench(method, opts.usersSeconds, log);
+    log(`\n${formatUsers(result)}`);
+    return result;
+  } catch (err) {
+    log(`! users: ${(err as Error).message}`);
+    return undefined;
   }
 }
 

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   ERR_SS_RELAY_CLIENT: 'the client socket failed while relaying (reset, broken pipe)',
   ERR_SS_RELAY_REMOTE: 'the target socket failed while relaying (reset, broken pipe)',
   ERR_SS_SHUTDOWN: 'the server closed the connection while shutting down',
+  ERR_SS_USER_LIMIT: 'the user already has its max_connections open; the connection is handled like a failed handshake',
   ERR_SS_PACKET_TOO_SHORT: 'a UDP packet is shorter than salt + tag, or its plaintext lacks a complete address header',
   ERR_SS_PACKET_TOO_LARGE: 'a UDP packet would be larger than the largest datagram (65 507 bytes)',
   ERR_SS_UDP_FRAGMENTED: 'a SOCKS5 UDP datagram has FRAG != 0 (fragmentation is not supported; it is dropped)',

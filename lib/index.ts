@@ -41,6 +41,8 @@ export { combineObservers, handshakeFailureKind, NOOP_OBSERVER, type Observer, t
 export type { ServerObserver } from './server/connection-info.js';
 export type { LocalObserver } from './local/local-connection-stats.js';
 export { UserTable, type User } from './server/user-table.js';
+export type { TrafficByUser, UserTraffic } from './server/traffic-counters.js';
+export type { UserLimitStats } from './server/user-limits.js';
 export { singleKeyRing, DEFAULT_USER_NAME, type CipherUser, type KeyRing } from './crypto/key-ring.js';
 export type { CipherKind } from './crypto/methods.js';
 export { cipherFamilyOf } from './stream/cipher-family-of.js';

@@ -18,7 +18,7 @@ import type { SsErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** What a failed handshake was, from the error that ended it. */
-export type HandshakeFailureKind = 'auth' | 'replay' | 'timeout' | 'forbidden' | 'protocol';
+export type HandshakeFailureKind = 'auth' | 'replay' | 'timeout' | 'forbidden' | 'protocol' | 'limit';
 
 /** A connection that never got to relay, reported once, when it closes. */
 export interface HandshakeFailure {
@@ -113,6 +113,7 @@ const KIND_BY_CODE: Partial<Record<SsErrorCode, HandshakeFailureKind>> = {
   ERR_SS_REPLAY: 'replay',
   ERR_SS_HANDSHAKE_TIMEOUT: 'timeout',
   ERR_SS_FORBIDDEN_TARGET: 'forbidden',
+  ERR_SS_USER_LIMIT: 'limit',
   ERR_SS_BAD_ADDRESS: 'protocol',
   ERR_SS_BAD_ADDRESS_TYPE: 'protocol',
   ERR_SS_CHUNK_EMPTY: 'protocol',

@@ -125,7 +125,7 @@ export const SERVER_SETTINGS = Object.freeze({
   port: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 0, s), default: DEFAULT_SERVER_PORT, doc: 'Port to listen on; 0 picks a free one' },
   password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
-  users: { json: ['users'], flags: [], convert: toUsers, doc: 'Users on this port: [{"name", "password"}] or [{"name", "key"}]' } satisfies Setting<readonly UserSettings[]>,
+  users: { json: ['users'], flags: [], convert: toUsers, doc: 'Users on this port: [{"name", "password"}] or [{"name", "key"}], each with optional max_connections and rate_limit (bytes/s)' } satisfies Setting<readonly UserSettings[]>,
   method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
   idleTimeoutMs: { json: ['timeout'], flags: ['timeout'], alias: 't', convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_TIMEOUT_S * 1000, doc: 'Idle timeout, seconds' },
   handshakeTimeoutMs: { json: ['handshake_timeout'], flags: ['handshake-timeout'], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_HANDSHAKE_TIMEOUT_MS, doc: 'Time for a client to send its target address, seconds' },

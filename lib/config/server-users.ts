@@ -4,6 +4,12 @@
  *
  *   "users": [{"name": "alice", "password": "..."}, {"name": "bob", "key": "base64"}]
  *
+ * Each user may carry limits (none by default), per server process (with
+ * `--workers`, each worker counts its own): `max_connections` (API
+ * `maxConnections`), the most concurrent TCP connections, and `rate_limit`
+ * (API `rateLimit`), the most bytes per second in each direction over all
+ * the user's TCP connections.
+ *
  *   method                      top-level password / key        users
  *   AEAD, 2022 ChaCha           optional: one more user,        each a user; found by trial decryption
  *                               named `default`, tried first
@@ -21,7 +27,8 @@ import type { CipherSpec } from '../crypto/methods.js';
 import { supportsIdentityHeaders } from '../crypto/methods.js';
 import { DEFAULT_USER_NAME } from '../crypto/key-ring.js';
 import { configError } from '../errors.js';
-import { typeName } from './check.js';
+import { checkInt, typeName } from './check.js';
+import type { SettingSource } from './setting.js';
 import { toSecret } from './converters.js';
 import { deriveMasterKey } from './master-key.js';
 
@@ -33,10 +40,20 @@ export interface UserSettings {
   password?: string;
   /** A raw key, base64, instead of a password. */
   key?: string;
+  /** Most concurrent TCP connections of this user (JSON `max_connections`). Default: no limit. */
+  maxConnections?: number;
+  /** Most bytes per second in each direction, over the user's TCP connections (JSON `rate_limit`). Default: no limit. */
+  rateLimit?: number;
+}
+
+/** A user's limits, as resolved (absent: none). */
+export interface UserLimitSettings {
+  readonly maxConnections?: number;
+  readonly rateLimit?: number;
 }
 
 /** A user of a server: a name and a master key (base64). */
-export interface ServerUser {
+export interface ServerUser extends UserLimitSettings {
   readonly name: string;
   /** The derived master key, base64. A secret: never log it. */
   readonly key: string;
@@ -52,10 +69,26 @@ export interface ResolvedUsers {
 /** Longest user name, in characters. */
 export const MAX_USER_NAME_LENGTH = 128;
 
-const ENTRY_KEYS = new Set(['name', 'password', 'key']);
+/** Largest `max_connections`. */
+export const MAX_USER_CONNECTIONS = 2 ** 20;
 
-/** The `users` converter: a non-empty array of `{name, password | key}`, names unique. */
-export function toUsers(v: unknown, key: string): UserSettings[] {
+/** Largest `rate_limit`, bytes per second (1 TiB/s: no limit in practice). */
+export const MAX_USER_RATE_LIMIT = 2 ** 40;
+
+// The limits' names, as written in a file and in the API.
+const LIMIT_KEYS = {
+  file: { maxConnections: 'max_connections', rateLimit: 'rate_limit' },
+  option: { maxConnections: 'maxConnections', rateLimit: 'rateLimit' },
+} as const;
+
+/**
+ * The `users` converter: a non-empty array of `{name, password | key}` with
+ * optional limits, names unique. In a file the limits are `max_connections`
+ * and `rate_limit`; in the API `maxConnections` and `rateLimit`.
+ */
+export function toUsers(v: unknown, key: string, source: SettingSource = 'option'): UserSettings[] {
+  const limitKeys = source === 'option' ? LIMIT_KEYS.option : LIMIT_KEYS.file;
+  const entryKeys = new Set(['name', 'password', 'key', limitKeys.maxConnections, limitKeys.rateLimit]);
   if (!Array.isArray(v)) throw configError(key, `must be an array of {"name", "password"} objects, got ${typeName(v)}`);
   if (v.length === 0) throw configError(key, 'must list at least one user');
   const names = new Set<string>();
@@ -63,13 +96,25 @@ export function toUsers(v: unknown, key: string): UserSettings[] {
     const at = `${key}[${i}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw configError(at, `must be an object with name and password, got ${typeName(entry)}`);
     const e = entry as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (!ENTRY_KEYS.has(k)) throw configError(`${at}.${k}`, 'unknown key (a user has name and password, or name and key)');
+    for (const k of Object.keys(e)) if (!entryKeys.has(k)) throw configError(`${at}.${k}`, `unknown key (a user has name, password or key, ${limitKeys.maxConnections} and ${limitKeys.rateLimit})`);
     const name = toUserName(e['name'], `${at}.name`);
     if (names.has(name)) throw configError(`${at}.name`, `'${name}' is listed twice`);
     names.add(name);
     if ((e['password'] === undefined) === (e['key'] === undefined)) throw configError(at, 'needs exactly one of password and key');
-    return e['password'] !== undefined ? { name, password: toSecret(e['password'], `${at}.password`) } : { name, key: toSecret(e['key'], `${at}.key`) };
+    const user: UserSettings = e['password'] !== undefined ? { name, password: toSecret(e['password'], `${at}.password`) } : { name, key: toSecret(e['key'], `${at}.key`) };
+    const max = e[limitKeys.maxConnections];
+    if (max !== undefined) user.maxConnections = checkInt(max, `${at}.${limitKeys.maxConnections}`, 1, MAX_USER_CONNECTIONS);
+    const rate = e[limitKeys.rateLimit];
+    if (rate !== undefined) user.rateLimit = checkInt(rate, `${at}.${limitKeys.rateLimit}`, 1, MAX_USER_RATE_LIMIT);
+    return user;
   });
+}
+
+function limitsOf(u: UserSettings): UserLimitSettings {
+  const out: { maxConnections?: number; rateLimit?: number } = {};
+  if (u.maxConnections !== undefined) out.maxConnections = u.maxConnections;
+  if (u.rateLimit !== undefined) out.rateLimit = u.rateLimit;
+  return out;
 }
 
 function toUserName(v: unknown, key: string): string {
@@ -89,7 +134,7 @@ export function resolveUsers(spec: CipherSpec, password: string | undefined, key
   if (users === undefined) return { users: [{ name: DEFAULT_USER_NAME, key: deriveMasterKey(spec, password, key).toString('base64') }] };
   const listed = users.map((u, i) => ({ name: u.name, key: deriveMasterKey(spec, u.password, u.key, `users[${i}].`) }));
   checkDistinctKeys(listed);
-  const out = listed.map((u) => ({ name: u.name, key: u.key.toString('base64') }));
+  const out = listed.map((u, i) => ({ name: u.name, key: u.key.toString('base64'), ...limitsOf(users[i]!) }));
   if (supportsIdentityHeaders(spec)) {
     if (password === undefined && key === undefined) throw configError('password', `is required with users and ${spec.name}: the server's identity PSK (SIP023), a base64 key of ${spec.keyLength} bytes`);
     return { users: out, identityKey: deriveMasterKey(spec, password, key).toString('base64') };

@@ -13,6 +13,8 @@ import { ReplayFilter } from '../crypto/replay-filter.js';
 import { TcpSession } from './tcp-session.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
 import { UserTable } from './user-table.js';
+import { UserLimits, type UserLimitStats } from './user-limits.js';
+import { TrafficCounters, totalTraffic, type TrafficByUser, type UserTraffic } from './traffic-counters.js';
 import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
@@ -46,6 +48,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   readonly #context: TcpSessionContext;
   readonly #users: UserTable;
   readonly #observer: ServerObserver;
+  readonly #traffic = new TrafficCounters();
+  readonly #limits = new UserLimits();
   readonly #openFiles: number | undefined = readOpenFilesLimit();
   readonly #servers: Server[] = [];
   readonly #sessions = new Set<TcpSession>();
@@ -60,17 +64,19 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const s = resolveServerServices(options);
     this.#config = c;
     this.#services = s;
-    this.#users = new UserTable(c.users.map((u) => ({ name: u.name, key: Buffer.from(u.key, 'base64') })));
+    this.#users = new UserTable(c.users.map((u) => ({ ...u, key: Buffer.from(u.key, 'base64') })));
     // Hooks, events and the debug log are views of the one observer.
     const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
       s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
-    this.#observer = combineObservers(hooks, s.observer);
+    // The traffic view first: a throwing hook cannot make it miss an open.
+    this.#observer = combineObservers(this.#traffic, hooks, s.observer);
     const family = cipherFamilyOf(getMethod(c.method)!);
     this.#context = {
       family,
       users: this.#users,
       identityKey: c.identityKey === undefined ? undefined : Buffer.from(c.identityKey, 'base64'),
+      limits: this.#limits,
       replayFilter: family.createReplayFilter(c.replayCapacity, s.replayFilter),
       targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
       lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
@@ -102,6 +108,33 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   /** Connections currently open. */
   get connections(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * Traffic by user name since the server was created: TCP bytes of closed
+   * and open connections, UDP bytes, and TCP connections that reached their
+   * target. Payload bytes at the target side. Per process (see `--workers`).
+   */
+  traffic(): TrafficByUser {
+    const byUser = this.#traffic.snapshot();
+    for (const session of this.#sessions) {
+      const live = session.liveTraffic();
+      if (live === undefined) continue;
+      const e = (byUser[live.user] ??= { up: 0, down: 0, connections: 0 });
+      e.up += live.up;
+      e.down += live.down;
+    }
+    return byUser;
+  }
+
+  /** This port's total of {@link traffic} over all users. */
+  trafficTotal(): UserTraffic {
+    return totalTraffic(this.traffic());
+  }
+
+  /** A user's connection count and rate-limit waits (see `user-limits.ts`); undefined when it has neither open connections nor a rate limit. */
+  userLimitStats(name: string): UserLimitStats | undefined {
+    return this.#limits.stats(name);
   }
 
   /** UDP relay counters (packets, drops by reason, associations); undefined before `listen()` or with `mode: 'tcp_only'`. */

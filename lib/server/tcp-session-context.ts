@@ -9,6 +9,7 @@ import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
 import type { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import type { ConnectionInfo, RelayTransforms, ServerObserver } from './connection-info.js';
 import type { TargetFilter } from './egress/target-filter.js';
+import type { UserLimits } from './user-limits.js';
 
 /** Everything a {@link TcpSession} needs. */
 export interface TcpSessionContext {
@@ -18,6 +19,8 @@ export interface TcpSessionContext {
   users: KeyRing;
   /** The identity PSK of an AES 2022 listener with users (SIP023); the user is named by the identity header. */
   identityKey: Buffer | undefined;
+  /** Connection counts and rate buckets of the users, per their limits. */
+  limits: UserLimits;
   replayFilter: SaltFilter | undefined;
   targetFilter: TargetFilter | undefined;
   lookup: LookupFunction;

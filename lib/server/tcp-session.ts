@@ -11,13 +11,17 @@
  *    and discard everything, send nothing, and close only when the client
  *    closes (FIN after its FIN) or the handshake deadline (counted from
  *    accept) passes (always an RST).
+ *    Once the header is read the user is known: one over its max_connections
+ *    is refused the same way (ERR_SS_USER_LIMIT, user-limits.ts).
  * 2. Dial: resolve through the injected `lookup`, refuse forbidden addresses,
  *    connect through the injected dialer under the connect timeout. A failure
  *    closes the client.
  * 3. Relay: the handshake pipes are swapped for the two pipelines above.
  *    Backpressure is the pipelines'. EOF from one side ends only the write
  *    side towards the other (half-close); an error anywhere tears down both.
- *    The client socket's idle timer covers traffic in both directions.
+ *    The client socket's idle timer covers traffic in both directions. A user
+ *    with a rate_limit gets a RateLimitTransform in each direction, next to
+ *    the cipher transforms.
  */
 import type { Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
@@ -32,6 +36,7 @@ import type { DecryptStream } from '../stream/cipher-family.js';
 import { HeaderParser } from '../stream/header-parser.js';
 import type { ConnectionInfo, ConnectionStats, RelayTransforms } from './connection-info.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
+import type { User } from './user-table.js';
 
 const noop = (): void => {};
 
@@ -46,6 +51,8 @@ export class TcpSession {
   readonly #started = Date.now();
   readonly #info: ConnectionInfo;
   #remote: Socket | undefined;
+  // The user counted against its limits, released at teardown.
+  #admitted: User | undefined;
   #timer: NodeJS.Timeout | undefined;
   #error: SsError | undefined;
   #relaying = false;
@@ -76,6 +83,16 @@ export class TcpSession {
   /** What is known so far about this connection. */
   get info(): Readonly<ConnectionInfo> {
     return this.#info;
+  }
+
+  /**
+   * The user and the bytes relayed so far (payload at the target side),
+   * once the connection relays; undefined before.
+   */
+  liveTraffic(): { user: string; up: number; down: number } | undefined {
+    const user = this.#info.user;
+    if (!this.#relaying || user === undefined || this.#remote === undefined) return undefined;
+    return { user, up: this.#remote.bytesWritten, down: this.#remote.bytesRead };
   }
 
   /** Tears the connection down now, reporting `code` unless it already failed. */
@@ -131,8 +148,16 @@ export class TcpSession {
   };
 
   readonly #onTarget = (target: Address): void => {
-    this.#info.user = this.#cipher.user?.name;
+    const user = this.#cipher.user as User | undefined;
+    this.#info.user = user?.name;
     this.#info.target = target;
+    if (user !== undefined) {
+      if (!this.#ctx.limits.admit(user)) {
+        this.#onHandshakeError(new SsError('ERR_SS_USER_LIMIT', 'user over max_connections'));
+        return;
+      }
+      this.#admitted = user;
+    }
     this.#resolve(target).then(
       (ip) => this.#dial(ip, target.port),
       (err: unknown) => this.#dialFailed(err, 'ERR_SS_DNS_FAILED'),
@@ -208,8 +233,11 @@ export class TcpSession {
       if (err) this.#fail(err, 'ERR_SS_RELAY_CLIENT');
       if (--pending === 0) this.#teardown();
     };
-    pipeline([client, this.#decrypt, this.#header, ...(extra.upstream ?? []), remote], settled);
-    pipeline([remote, ...(extra.downstream ?? []), encrypt, client], settled);
+    const paced = this.#admitted === undefined ? undefined : this.#ctx.limits.rateLimiters(this.#admitted);
+    const up = paced === undefined ? extra.upstream ?? [] : [paced.upstream, ...(extra.upstream ?? [])];
+    const down = paced === undefined ? extra.downstream ?? [] : [...(extra.downstream ?? []), paced.downstream];
+    pipeline([client, this.#decrypt, this.#header, ...up, remote], settled);
+    pipeline([remote, ...down, encrypt, client], settled);
   };
 
   readonly #clientOnTimeout = (): void => {
@@ -221,6 +249,7 @@ export class TcpSession {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    if (this.#admitted !== undefined) this.#ctx.limits.release(this.#admitted);
     // At the handshake deadline, and for 2022 on any failure before the header is accepted: RST (docs/PROBES.md).
     const rst = reset || (this.#info.target === undefined && this.#ctx.family.probeClose === 'reset');
     if (rst && !this.#client.destroyed) this.#client.resetAndDestroy();

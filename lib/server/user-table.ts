@@ -1,12 +1,21 @@
 /**
- * The users of one listener: who may connect, with which key. The decrypt
- * side of each new connection (and each datagram) tries their keys in this
- * table's order and tells it which one matched.
+ * The users of one listener: who may connect, with which key and limits. The
+ * decrypt side of each new connection (and each datagram) tries their keys
+ * in this table's order and tells it which one matched.
  *
- *   candidates() ──▶ [most recently matched, ..., least recently matched]
- *   matched(u)   ──▶ u moves to the front
- *   set / delete ──▶ affect new connections only: a live connection keeps
- *                    the user object (and key) it was identified with
+ * The order is Outline's (outline-ss-server `SnapshotForClientIP`): the
+ * users whose keys recently opened connections from this client IP first,
+ * then the rest, most recently matched first.
+ *
+ *   candidates(ip) ──▶ [ip's recent users..., then most recently matched, ..., least]
+ *   matched(u, ip) ──▶ u moves to the front of the order and of ip's recent users
+ *   set / delete   ──▶ affect new connections only: a live connection keeps
+ *                      the user object (and key) it was identified with
+ *
+ * Cost: a client whose last user is also the most recently matched one (one
+ * user, or one busy client) gets the shared order with no allocation; any
+ * other gets a fresh array, O(users). The per-IP memory is bounded (an LRU
+ * of client IPs, a few users each; see `client-key-memory.ts`).
  *
  * A listener's users come from the `users` setting (or one, `default`, from
  * `password` or `key`); the table is also the seam for SIP023 identity
@@ -14,6 +23,7 @@
  */
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
 import { pskHash } from '../crypto/kdf-2022.js';
+import { ClientKeyMemory, DEFAULT_CLIENT_IP_CAPACITY } from './client-key-memory.js';
 
 // The hash of each user object's key, computed once per key (BLAKE3, a few µs).
 const HASHES = new WeakMap<User, string>();
@@ -27,19 +37,40 @@ function hashOf(user: User): string {
   return hex;
 }
 
-/** One user of a listener. */
-export interface User extends CipherUser {}
+/** One user of a listener, with its limits (none when absent). */
+export interface User extends CipherUser {
+  /** Most concurrent TCP connections (per server process). */
+  readonly maxConnections?: number | undefined;
+  /** Most bytes per second in each direction, over all the user's TCP connections (per server process). */
+  readonly rateLimit?: number | undefined;
+}
 
-/** A listener's users, in most-recently-matched order. */
+/** Options of a {@link UserTable}. */
+export interface UserTableOptions {
+  /** How many client IPs' recent users to remember. Default 4096. */
+  clientIpCapacity?: number;
+}
+
+function freeze(user: User): User {
+  const u: { name: string; key: Buffer; maxConnections?: number; rateLimit?: number } = { name: user.name, key: user.key };
+  if (user.maxConnections !== undefined) u.maxConnections = user.maxConnections;
+  if (user.rateLimit !== undefined) u.rateLimit = user.rateLimit;
+  return Object.freeze(u);
+}
+
+/** A listener's users, tried in the Outline order. */
 export class UserTable implements KeyRing<User> {
-  // Most recently matched first. Small tables today; a per-client index
-  // comes with many users per port.
-  #order: User[] = [];
+  // Most recently matched first. Copy on write: a caller iterating a
+  // candidates() array never sees a change.
+  #order: readonly User[] = [];
+  readonly #byName = new Map<string, User>();
+  readonly #recent: ClientKeyMemory<User>;
   // H(key) → user, for SIP023 identity headers; rebuilt on first use after a change.
   #byHash: Map<string, User> | undefined;
 
   /** @throws TypeError if two users share a name */
-  constructor(users: Iterable<User> = []) {
+  constructor(users: Iterable<User> = [], options: UserTableOptions = {}) {
+    this.#recent = new ClientKeyMemory(options.clientIpCapacity ?? DEFAULT_CLIENT_IP_CAPACITY);
     for (const user of users) {
       if (this.has(user.name)) throw new TypeError(`user '${user.name}' is listed twice`);
       this.set(user);
@@ -58,36 +89,38 @@ export class UserTable implements KeyRing<User> {
 
   /** Whether a user of this name exists. */
   has(name: string): boolean {
-    return this.#order.some((u) => u.name === name);
+    return this.#byName.has(name);
   }
 
   /** The user of this name, if any. */
   get(name: string): User | undefined {
-    return this.#order.find((u) => u.name === name);
+    return this.#byName.get(name);
   }
 
   /**
-   * Adds a user, or replaces the one of the same name (a new key). Live
-   * connections of the old entry keep their key; new ones use the new.
+   * Adds a user, or replaces the one of the same name (a new key or new
+   * limits). Live connections of the old entry keep their key; new ones use
+   * the new.
    */
   set(user: User): void {
-    const frozen: User = Object.freeze({ name: user.name, key: user.key });
-    const i = this.#order.findIndex((u) => u.name === user.name);
-    // Copy on write: a caller iterating candidates() never sees a change.
+    const frozen = freeze(user);
+    const old = this.#byName.get(user.name);
     const next = this.#order.slice();
-    if (i === -1) next.push(frozen);
-    else next[i] = frozen;
+    if (old === undefined) next.push(frozen);
+    else next[next.indexOf(old)] = frozen;
     this.#order = next;
+    this.#byName.set(user.name, frozen);
     this.#byHash = undefined;
   }
 
   /** Removes a user; its live connections go on. @returns whether it existed */
   delete(name: string): boolean {
-    const next = this.#order.filter((u) => u.name !== name);
-    const existed = next.length !== this.#order.length;
-    this.#order = next;
+    const old = this.#byName.get(name);
+    if (old === undefined) return false;
+    this.#order = this.#order.filter((u) => u !== old);
+    this.#byName.delete(name);
     this.#byHash = undefined;
-    return existed;
+    return true;
   }
 
   /** {@inheritDoc KeyRing.findByPskHash} */
@@ -100,18 +133,29 @@ export class UserTable implements KeyRing<User> {
   }
 
   /** {@inheritDoc KeyRing.candidates} */
-  candidates(_clientAddress?: string): readonly User[] {
-    return this.#order;
+  candidates(clientAddress?: string): readonly User[] {
+    const order = this.#order;
+    if (clientAddress === undefined || order.length <= 1) return order;
+    const recent = this.#recent.recall(clientAddress);
+    if (recent === undefined) return order;
+    // The common case: this client's recent users already lead the order.
+    let lead = 0;
+    while (lead < recent.length && order[lead] === recent[lead]) lead++;
+    if (lead === recent.length) return order;
+    const out: User[] = [];
+    for (const u of recent) if (this.#byName.get(u.name) === u) out.push(u); // skip deleted or re-keyed
+    for (const u of order) if (!recent.includes(u)) out.push(u);
+    return out;
   }
 
   /** {@inheritDoc KeyRing.matched} */
-  matched(user: User, _clientAddress?: string): void {
+  matched(user: User, clientAddress?: string): void {
+    if (this.#byName.get(user.name) !== user) return; // deleted or re-keyed since
     const order = this.#order;
+    if (clientAddress !== undefined && order.length > 1) this.#recent.remember(clientAddress, user);
     if (order[0] === user) return; // the common case: no work, no allocation
-    const i = order.indexOf(user);
-    if (i === -1) return; // deleted or re-keyed since
     const next = order.slice();
-    next.splice(i, 1);
+    next.splice(next.indexOf(user), 1);
     next.unshift(user);
     this.#order = next;
   }

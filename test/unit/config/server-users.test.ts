@@ -57,3 +57,19 @@ t.test('2022 ChaCha has no identity headers: its users are told apart as AEAD on
   t.same(resolveUsers(chacha2022, psk32(9), undefined, [{ name: 'a', password: psk32(1) }]), { users: [{ name: 'default', key: psk32(9) }, { name: 'a', key: psk32(1) }] });
   t.same(resolveUsers(chacha2022, undefined, undefined, [{ name: 'a', key: psk32(1) }]), { users: [{ name: 'a', key: psk32(1) }] });
 });
+
+t.test('users may carry limits: max_connections and rate_limit in a file, maxConnections and rateLimit in the API', async (t) => {
+  t.same(toUsers([{ name: 'a', password: 'p', max_connections: 3, rate_limit: 1000 }], 'users', 'file'), [{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }]);
+  t.same(toUsers([{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }], 'users', 'option'), [{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }]);
+  t.throws(() => toUsers([{ name: 'a', password: 'p', maxConnections: 3 }], 'users', 'file'), { message: /^users\[0\]\.maxConnections: unknown key \(a user has name, password or key, max_connections and rate_limit\)$/ });
+  t.throws(() => toUsers([{ name: 'a', password: 'p', rate_limit: 3 }], 'users', 'option'), { message: /^users\[0\]\.rate_limit: unknown key/ });
+  const bad: [unknown, RegExp][] = [
+    [0, /^users\[0\]\.max_connections: must be between 1 and 1048576, got 0$/],
+    [1.5, /^users\[0\]\.max_connections: must be an integer, got number 1.5$/],
+    ['3', /^users\[0\]\.max_connections: must be an integer, got string "3"$/],
+  ];
+  for (const [v, message] of bad) t.throws(() => toUsers([{ name: 'a', password: 'p', max_connections: v }], 'users', 'file'), { code: 'ERR_SS_CONFIG', message });
+  t.throws(() => toUsers([{ name: 'a', password: 'p', rate_limit: -1 }], 'users', 'file'), { message: /^users\[0\]\.rate_limit: must be between 1 and / });
+  const key = evpBytesToKey('pa', 16).toString('base64');
+  t.same(resolveUsers(aead, undefined, undefined, [{ name: 'a', password: 'pa', maxConnections: 2, rateLimit: 5 }]), { users: [{ name: 'a', key, maxConnections: 2, rateLimit: 5 }] });
+});

@@ -20,6 +20,7 @@ import { encodeAddress } from '../../../lib/protocol/address.js';
 import type { ServerObserver } from '../../../lib/server/connection-info.js';
 import { TcpSession } from '../../../lib/server/tcp-session.js';
 import type { TcpSessionContext } from '../../../lib/server/tcp-session-context.js';
+import { UserLimits } from '../../../lib/server/user-limits.js';
 import { UserTable } from '../../../lib/server/user-table.js';
 import { cipherFamilyOf } from '../../../lib/stream/cipher-family-of.js';
 import { EncryptTransform } from '../../../lib/stream/encrypt-transform.js';
@@ -96,6 +97,7 @@ t.test('a client that reads nothing while its target floods holds at most 100 Ki
     logger: NOOP_LOGGER,
     fdLog: new FdExhaustionLog(NOOP_LOGGER),
     identityKey: undefined,
+    limits: new UserLimits(),
     observer: NOOP_OBSERVER as ServerObserver,
   };
   const sessions = new Set<TcpSession>();
