@@ -78,6 +78,7 @@ interface Running {
 }
 
 const NAME = 'ss-stream-server';
+const NO_CONFIG = 'no config file was given (-c), nothing to re-read';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
@@ -116,7 +117,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   const { pool } = serving;
   report(plan.options, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
-    if (plan.args.config === undefined) throw new Error('no config file was given (-c), nothing to re-read');
+    if (plan.args.config === undefined) throw new Error(NO_CONFIG);
     const { options, warnings } = await rereadOptions(plan.args, plan.options);
     for (const w of warnings) plan.logger.warn(w);
     return { ...(await pool.apply(options.servers)) };
@@ -133,7 +134,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   }
 }
 
-async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<number> {
+async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Promise<number> {
   const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, logger });
   const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
   // A signal while the workers start stops them; nothing is reported then.
@@ -159,7 +160,10 @@ async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<n
   }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
   report(options, listening, io);
-  const stopReload = reloadOnSighup(io.signals, logger, () => Promise.reject(new Error('reload is not supported with --workers yet; restart to apply a new config')));
+  const stopReload = reloadOnSighup(io.signals, logger, async () => {
+    if (args.config === undefined) throw new Error(NO_CONFIG);
+    throw new Error('reload is not supported with --workers yet; restart to apply a new config');
+  });
   try {
     return await waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
   } finally {
