@@ -162,7 +162,10 @@ async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Pro
   report(options, listening, io);
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
     if (args.config === undefined) throw new Error(NO_CONFIG);
-    throw new Error('reload is not supported with --workers yet; restart to apply a new config');
+    const next = await rereadOptions(args, options);
+    for (const w of next.warnings) logger.warn(w);
+    await cluster.reload(next.options.servers);
+    return { workers: cluster.pids.length };
   });
   try {
     return await waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);

@@ -12,6 +12,7 @@
  * changed. Ports added through the manager are not touched by `apply`.
  */
 import { combineObservers } from '../observer.js';
+import { DEFAULT_SERVER_PORT } from '../constants.js';
 import type { PortTraffic } from '../protocol/manager-command.js';
 import { createServer, type SsServer } from './server.js';
 import type { ServerOptions, ServerServiceOptions, ServerSettings } from './server-options.js';
@@ -50,7 +51,7 @@ export class ServerPool {
     return [...this.#entries.values()].map((e) => e.server);
   }
 
-  /** The configured ports (0 for a port picked at listen time). */
+  /** The configured ports (0 for a port picked at listen time; 8388 when none is set). */
   ports(): number[] {
     return [...this.#entries.keys()];
   }
@@ -84,7 +85,7 @@ export class ServerPool {
    * @throws SsError `ERR_SS_CONFIG`, or the listen error; nothing changed then
    */
   async add(settings: ServerSettings, origin: PortOrigin = 'manager'): Promise<'added' | 'changed'> {
-    const port = settings.port ?? 0;
+    const port = settings.port ?? DEFAULT_SERVER_PORT;
     const existing = this.#entries.get(port);
     if (existing !== undefined) {
       existing.server.reconfigure(settings);
@@ -121,7 +122,7 @@ export class ServerPool {
     const updates: (() => void)[] = [];
     const fresh: [number, Entry][] = [];
     for (const settings of list) {
-      const port = settings.port ?? 0;
+      const port = settings.port ?? DEFAULT_SERVER_PORT;
       const existing = this.#entries.get(port);
       if (existing === undefined) {
         fresh.push([port, this.#create(settings, 'config')]);
@@ -141,7 +142,7 @@ export class ServerPool {
       this.#entries.set(port, entry);
       result.added.push(port);
     }
-    const listed = new Set(list.map((s) => s.port ?? 0));
+    const listed = new Set(list.map((s) => s.port ?? DEFAULT_SERVER_PORT));
     for (const [port, entry] of [...this.#entries]) {
       if (entry.origin !== 'config' || listed.has(port)) continue;
       void this.remove(port);

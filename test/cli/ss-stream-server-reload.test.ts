@@ -33,17 +33,23 @@ async function setup(t: Test) {
   return { file, port, write, target: { host: '127.0.0.1', port: echo.port } };
 }
 
-async function spawn(t: Test, file: string): Promise<CliProcess> {
-  const cli = spawnCli(SERVER, ['-c', file]);
-  t.teardown(() => cli.kill('SIGKILL'));
+async function spawn(t: Test, file: string, extra: string[] = []): Promise<CliProcess> {
+  const cli = spawnCli(SERVER, ['-c', file, ...extra]);
+  t.teardown(() => {
+    cli.kill('SIGKILL');
+    for (const m of cli.stderr().matchAll(/worker started worker=\d+ pid=(\d+)/g)) {
+      try {
+        process.kill(Number(m[1]), 'SIGKILL');
+      } catch {}
+    }
+  });
   await cli.waitForStdout(/listening on 127\.0\.0\.1:\d+/, 20_000);
   return cli;
 }
 
 /** Sends SIGHUP and waits for the n-th outcome line. */
-async function reload(cli: CliProcess, n: number): Promise<string> {
+async function reload(cli: CliProcess, n: number, outcome = /(info reloaded(?!.*worker=).*|error reload refused.*)\n/g): Promise<string> {
   cli.kill('SIGHUP');
-  const outcome = /(info reloaded.*|error reload refused.*)\n/g;
   await until(() => [...cli.stderr().matchAll(outcome)].length >= n);
   return [...cli.stderr().matchAll(outcome)][n - 1]?.[1] ?? 'no outcome';
 }
@@ -97,6 +103,30 @@ t.test('a reload adds and removes ports; a bad config is refused and the old one
   t.match(await reload(cli, 5), /^info reloaded/);
   t.equal(await relays(port, 'only', target), true);
   t.equal(await relays(other, 'dos', target), false, 'the removed port no longer serves');
+  cli.kill('SIGTERM');
+  t.same(await cli.exited, { code: 0, signal: null });
+});
+
+t.test('with --workers 2, the main process passes the reload to every worker, and a transfer goes on', async (t) => {
+  const { file, port, write, target } = await setup(t);
+  await write({ users: [{ name: 'alice', password: 'a-pw' }] });
+  const cli = await spawn(t, file, ['--workers', '2']);
+  const data = randomBytes(1 << 19);
+  const c = await ssConnect(port, { method, password: 'a-pw', target });
+  c.encrypt.write(data.subarray(0, 1000));
+  const echoed = readBytes(c.decrypt, data.length, 20_000);
+  await write({ users: [{ name: 'bob', password: 'b-pw' }] });
+  t.match(await reload(cli, 1), /^info reloaded workers=2/);
+  t.equal([...cli.stderr().matchAll(/info reloaded .*worker=\d/g)].length, 2, 'each worker reloaded');
+  c.encrypt.end(data.subarray(1000));
+  t.ok((await echoed).equals(data), 'the transfer completed intact');
+  for (let i = 0; i < 4; i++) {
+    t.equal(await relays(port, 'b-pw', target), true, `bob connects (${i})`);
+    t.equal(await relays(port, 'a-pw', target), false, `alice cannot (${i})`);
+  }
+  await write({ users: [{ name: 'carol', password: 'c-pw' }], method: 'aes-256-gcm' });
+  t.match(await reload(cli, 2), /^error reload refused, the running configuration stays: method: cannot change/);
+  t.equal(await relays(port, 'b-pw', target), true, 'a refused reload leaves the workers as they were');
   cli.kill('SIGTERM');
   t.same(await cli.exited, { code: 0, signal: null });
 });
