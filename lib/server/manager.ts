@@ -123,7 +123,7 @@ export class Manager {
         return formatManagerList(pool.ports().map((port) => {
           const server = pool.get(port)!;
           const s = pool.settingsOf(port)!;
-          return { port, method: server.method, ...(s.mode === undefined ? {} : { mode: s.mode }), ...(s.users === undefined ? {} : { users: server.users.names() }) };
+          return { port: pool.boundPort(port), method: server.method, ...(s.mode === undefined ? {} : { mode: s.mode }), ...(s.users === undefined ? {} : { users: server.users.names() }) };
         }));
       case 'add': {
         const add = toManagerAddSettings(command.body);

@@ -66,11 +66,21 @@ export class ServerPool {
     return this.#entries.get(port)?.settings;
   }
 
-  /** Payload bytes per port since the last call (TCP when a connection closes; UDP per datagram); resets the counts. */
+  /** The port a configured port listens on: itself, or the one picked for 0. */
+  boundPort(port: number): number {
+    if (port !== 0) return port;
+    try {
+      return this.#entries.get(0)?.server.address().port ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Payload bytes per bound port since the last call (TCP when a connection closes; UDP per datagram); resets the counts. */
   takeTraffic(): Map<number, PortTraffic> {
     const out = new Map<number, PortTraffic>();
     for (const [port, e] of this.#entries) {
-      out.set(port, { ...e.traffic });
+      out.set(this.boundPort(port), { ...e.traffic });
       e.traffic.up = 0;
       e.traffic.down = 0;
     }
