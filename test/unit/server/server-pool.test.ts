@@ -9,6 +9,10 @@ import { ServerPool } from '../../../lib/server/server-pool.js';
 import { createServer } from '../../../lib/server/server.js';
 import { freePort, howItEnds, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
+import { SsUdpClient } from '../../fixtures/ss-udp.js';
+import { startUdpEcho } from '../../fixtures/udp.js';
+import { getMethod } from '../../../lib/crypto/methods.js';
+import { evpBytesToKey } from '../../../lib/crypto/kdf.js';
 
 const method = 'aes-256-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 300, shutdownGraceMs: 200, mode: 'tcp_only' as const };
@@ -101,4 +105,29 @@ t.test('apply leaves ports added by the manager alone', async (t) => {
   t.equal(await pool.add({ ...base, port: p2, password: 'm' }), 'added');
   t.same(await pool.apply([]), { added: [], changed: [], removed: [p1] });
   t.same(pool.ports(), [p2]);
+});
+
+t.test('takeTraffic counts payload bytes per port, TCP on close and UDP per datagram, and starts again from zero', async (t) => {
+  const target = await echoOf(t);
+  const udpEcho = await startUdpEcho();
+  t.teardown(udpEcho.close);
+  const pool = new ServerPool();
+  t.teardown(() => pool.close());
+  const port = await freePort();
+  await pool.add({ ...base, mode: 'tcp_and_udp', port, password: 'pw' });
+  const c = await ssConnect(port, { method, password: 'pw', target, payload: Buffer.from('12345') });
+  t.same(await readBytes(c.decrypt, 5), Buffer.from('12345'));
+  c.encrypt.end();
+  await c.ended;
+  const udp = await SsUdpClient.open(getMethod(method)!, evpBytesToKey('pw', 32), { host: '127.0.0.1', port });
+  t.teardown(() => udp.close());
+  await udp.echo({ host: '127.0.0.1', port: udpEcho.port }, Buffer.from('abc'));
+  let traffic = pool.takeTraffic().get(port)!;
+  for (let i = 0; i < 100 && traffic.up < 8; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const more = pool.takeTraffic().get(port)!;
+    traffic = { up: traffic.up + more.up, down: traffic.down + more.down };
+  }
+  t.same(traffic, { up: 8, down: 8 }, '5 bytes each way over TCP, 3 over UDP');
+  t.same(pool.takeTraffic().get(port), { up: 0, down: 0 });
 });
