@@ -4,6 +4,9 @@
  */
 export { createServer, SsServer, type SsServerEvents } from './server/server.js';
 export { parseConfigFile } from './config/server-config-file.js';
+export { ServerPool, type ApplyResult, type PortOrigin } from './server/server-pool.js';
+export { Manager, DEFAULT_STAT_INTERVAL_MS, type ManagerOptions } from './server/manager.js';
+export { parseManagerCommand, formatManagerList, formatStat, formatStatExt, MAX_MANAGER_DATAGRAM_BYTES, type ManagerCommand, type PortTraffic } from './protocol/manager-command.js';
 export { encodeSip002, decodeSip002 } from './config/sip002.js';
 export { createLocal, SsLocal, type SsLocalEvents } from './local/local.js';
 export { resolveLocalOptions, resolveLocalServices, parseLocalConfigFile, LOCAL_DEFAULTS, LOCAL_SETTINGS, type LocalMode, type LocalOptions, type LocalSettings, type LocalServiceOptions, type LocalServices, type ResolvedLocalConfig, type ServerConnectFunction } from './local/local-options.js';

@@ -7,6 +7,7 @@
  *   primary ◀──{listening | listenFailed}── worker
  *   primary ──{stop}───▶ worker            graceful: same as a first SIGTERM
  *   primary ◀─{salts}─▶ worker             any time, also before {start}
+ *   primary ──{reload}─▶ worker ──{reloaded}─▶ primary   after {listening}: the new servers (SIGHUP)
  *
  * Several messages can arrive in one read of the channel and are emitted
  * in the same tick: a worker takes them through one persistent listener
@@ -71,10 +72,25 @@ export interface SaltsMessage {
   salts: string[];
 }
 
+/** Primary → worker: serve these servers now (a reload, as `ServerPool.apply`). */
+export interface ReloadMessage {
+  type: 'reload';
+  /** Matches the answer to the request. */
+  id: number;
+  servers: ServerOptions[];
+}
+
+/** Worker → primary: the reload of this `id` is done, or failed (and changed nothing) with `error`. */
+export interface ReloadedMessage {
+  type: 'reloaded';
+  id: number;
+  error?: string;
+}
+
 /** Every message a primary sends. */
-export type PrimaryMessage = StartMessage | StopMessage | SaltsMessage;
+export type PrimaryMessage = StartMessage | StopMessage | SaltsMessage | ReloadMessage;
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage | SaltsMessage;
+export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage | SaltsMessage | ReloadedMessage;
 
 /** True for a message object with this `type` (messages from elsewhere are ignored). */
 export function isMessage<T extends { type: string }>(value: unknown, type: T['type']): value is T {

@@ -10,8 +10,9 @@
  *   listening" line, nothing listening on 9229). Node 20 has no
  *   `--disable-sigusr1` (it came in 22.14). Only the time Node takes to
  *   start, before the entry point's first line runs, stays open.
- * - SIGHUP (reload is not implemented yet) and SIGUSR2: their default action
- *   would end the process.
+ * - SIGHUP and SIGUSR2: their default action would end the process.
+ *   `ss-stream-server` reloads its config file on SIGHUP (see
+ *   reload-on-sighup.ts): its main process leaves SIGHUP out when logging.
  *
  * The listener installed by {@link catchIgnoredSignals} stays for the life
  * of the process: with none, SIGUSR1 would open the inspector again.
@@ -34,13 +35,13 @@ export function catchIgnoredSignals(): void {
 
 /**
  * Logs each of {@link IGNORED_SIGNALS} that `signals` emits, at info level
- * (`info signal ignored signal=SIGHUP`). Returns a function that removes
+ * (`info signal ignored signal=SIGHUP`), or only those in `which`. Returns a function that removes
  * these listeners.
  */
-export function logIgnoredSignals(signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>, logger: () => Logger): () => void {
+export function logIgnoredSignals(signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>, logger: () => Logger, which: readonly NodeJS.Signals[] = IGNORED_SIGNALS): () => void {
   const onSignal = (signal: NodeJS.Signals): void => logger().info('signal ignored', { signal });
-  for (const s of IGNORED_SIGNALS) signals.on(s, onSignal);
+  for (const s of which) signals.on(s, onSignal);
   return () => {
-    for (const s of IGNORED_SIGNALS) signals.off(s, onSignal);
+    for (const s of which) signals.off(s, onSignal);
   };
 }

@@ -12,8 +12,10 @@
  *
  * Nothing listens until every server's options have been resolved. A
  * password or key given by the user is never printed or logged, and never
- * altered: arguments that are not UTF-8 are refused (check-argv-utf8.ts). SIGHUP,
- * SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
+ * altered: arguments that are not UTF-8 are refused (check-argv-utf8.ts).
+ * SIGHUP re-reads the config file (reload-on-sighup.ts); SIGUSR1 and SIGUSR2
+ * are logged and ignored (see ignored-signals.ts). `--manager-address`
+ * serves the ss-manager API (serve-in-process.ts); it needs one process.
  */
 import { constants as osConstants } from 'node:os';
 import { formatHostPort } from '../protocol/address.js';
@@ -29,10 +31,12 @@ import { DEFAULT_METHOD } from '../constants.js';
 import { getMethod } from '../crypto/methods.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
-import { listenServers } from './listen-servers.js';
+import { reloadOnSighup, rereadOptions } from './reload-on-sighup.js';
+import { serveInProcess, type InProcess } from './serve-in-process.js';
+import { configError } from '../errors.js';
 import { loadConfigFile } from './load-config-file.js';
 import { packageVersion } from './package-version.js';
-import { parseServerCliArgs } from './server-cli-args.js';
+import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
 import { shareHost } from './share-host.js';
@@ -55,6 +59,7 @@ export interface ServerCliIo {
 }
 
 interface Plan {
+  args: ServerCliArgs;
   options: ServerCliOptions;
   servers: SsServer[];
   logger: Logger;
@@ -73,6 +78,7 @@ interface Running {
 }
 
 const NAME = 'ss-stream-server';
+const NO_CONFIG = 'no config file was given (-c), nothing to re-read';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
@@ -93,7 +99,7 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
-  const stopLogging = logIgnoredSignals(io.signals, () => plan.logger);
+  const stopLogging = logIgnoredSignals(io.signals, () => plan.logger, ['SIGUSR1', 'SIGUSR2']);
   try {
     return await (plan.options.workers > 1 ? runCluster(plan, io) : runHere(plan, io));
   } finally {
@@ -102,22 +108,33 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
 }
 
 async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
-  const { servers } = plan;
+  let serving: InProcess;
   try {
-    await listenServers(servers);
+    serving = await serveInProcess(plan.options, plan.logger);
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
-  report(plan.options, servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
-  return waitForSignal({
-    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
-    describe: () => ({ connections: servers.reduce((n, s) => n + s.connections, 0) }),
-    kill: () => {},
-    failed: new Promise(() => {}),
-  }, plan.logger, io);
+  const { pool } = serving;
+  report(plan.options, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
+  const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
+    if (plan.args.config === undefined) throw new Error(NO_CONFIG);
+    const { options, warnings } = await rereadOptions(plan.args, plan.options);
+    for (const w of warnings) plan.logger.warn(w);
+    return { ...(await pool.apply(options.servers)) };
+  });
+  try {
+    return await waitForSignal({
+      close: () => serving.close(),
+      describe: () => ({ connections: pool.servers.reduce((n, s) => n + s.connections, 0) }),
+      kill: () => {},
+      failed: new Promise(() => {}),
+    }, plan.logger, io);
+  } finally {
+    stopReload();
+  }
 }
 
-async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<number> {
+async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Promise<number> {
   const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, logger });
   const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
   // A signal while the workers start stops them; nothing is reported then.
@@ -143,7 +160,18 @@ async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<n
   }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
   report(options, listening, io);
-  return waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+  const stopReload = reloadOnSighup(io.signals, logger, async () => {
+    if (args.config === undefined) throw new Error(NO_CONFIG);
+    const next = await rereadOptions(args, options);
+    for (const w of next.warnings) logger.warn(w);
+    await cluster.reload(next.options.servers);
+    return { workers: cluster.pids.length };
+  });
+  try {
+    return await waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+  } finally {
+    stopReload();
+  }
 }
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
@@ -158,13 +186,14 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   const options = buildServerCliOptions(args, file);
   const logger = createConsoleLogger(options.logLevel, io.stderr);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+  if (options.workers > 1 && options.managerAddress !== undefined) throw configError('--manager-address', 'needs a single process (--workers 1): the manager adds and removes ports in the process that serves them');
   if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
     options.workers = 1;
   }
   // createServer() resolves and checks the options: all of them before any listen.
   const servers = options.servers.map((o) => createServer({ ...o, logger }));
-  return { options, servers, logger };
+  return { args, options, servers, logger };
 }
 
 function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {

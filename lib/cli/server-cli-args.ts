@@ -24,6 +24,7 @@ export interface ServerCliArgs {
   nameserver?: string[];
   ipv6First?: boolean;
   workers?: string;
+  managerAddress?: string;
   /** Print a fresh key (or password) for the method and exit. */
   genkey?: boolean;
   verbose: boolean;
@@ -53,6 +54,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
+    managerAddress: last(parsed.managerAddress),
     genkey: parsed.genkey === true ? true : undefined,
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
@@ -74,6 +76,7 @@ function parser(argv: readonly string[], version: string) {
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
+    .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
     .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
   return withSharedOptions(own, version);
 }

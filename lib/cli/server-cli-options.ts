@@ -16,6 +16,7 @@ import { convertFlags } from '../config/setting.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';
+import type { ManagerAddress } from '../config/manager-address.js';
 
 /** What the command line asks for, ready for `createServer()`. */
 export interface ServerCliOptions {
@@ -24,6 +25,8 @@ export interface ServerCliOptions {
   logLevel: LogLevel;
   /** Processes to serve with (`--workers`, else `workers` from the file, else 1). */
   workers: number;
+  /** `--manager-address`, else `manager_address` from the file: where the ss-manager API listens. */
+  managerAddress?: ManagerAddress;
   /** Set when neither a password nor a key was given and one was generated. */
   generatedPassword?: string;
 }
@@ -47,6 +50,8 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
     logLevel: own.logLevel ?? file?.logLevel ?? SERVER_PROCESS_SETTINGS.logLevel.default,
     workers: own.workers ?? file?.workers ?? SERVER_PROCESS_SETTINGS.workers.default,
   };
+  const managerAddress = own.managerAddress ?? file?.managerAddress;
+  if (managerAddress !== undefined) result.managerAddress = managerAddress;
   if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
     const password = generate(getMethod(servers[0]!.method ?? DEFAULT_METHOD)!);
     servers = servers.map((s) => ({ ...s, password }));

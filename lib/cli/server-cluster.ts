@@ -6,6 +6,7 @@
  *
  *   start() ─▶ fork ×N ─{start}─▶ workers listen on the shared port(s) ─{listening}─▶ resolve
  *   worker dies ─▶ RestartBackoff: fork again after 100 ms, 200 ms ... or give up ('fatal')
+ *   reload(servers) ─{reload}─▶ every running worker applies them ─{reloaded}─▶ resolve (SIGHUP)
  *   stop()  ─{stop}─▶ every worker closes (grace period) and exits ─▶ resolve
  *
  * TCP: every worker accepts on one listening socket the primary opened and
@@ -31,9 +32,10 @@ import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../server/server-options.js';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
+import { DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
 import type { Logger, LogLevel } from '../logger.js';
-import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type SaltsMessage } from './cluster-messages.js';
+import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type ReloadedMessage, type SaltsMessage } from './cluster-messages.js';
+import { checkClusterReload } from './check-cluster-reload.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
 
 /** Options of {@link ServerCluster}. */
@@ -79,6 +81,8 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
   /** The port each server got (differs from the options' with port 0). */
   #boundPorts: number[] | undefined;
   #stopping: Promise<void> | undefined;
+  #reloadId = 0;
+  readonly #reloadWaiters = new Map<number, (slot: Slot, message: ReloadedMessage) => void>();
 
   /** @throws TypeError for fewer than 2 workers, or a `udp_only` server (one process serves UDP) */
   constructor(options: ServerClusterOptions) {
@@ -137,6 +141,42 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
     return this.#stopping;
   }
 
+  /**
+   * Passes new servers to every running worker (each applies them as
+   * `ServerPool.apply`: listeners of kept ports stay, users change in place)
+   * and to workers started later. Checked here first, so that a bad config
+   * reaches no worker.
+   * @throws SsError `ERR_SS_CONFIG` before any worker is asked; Error naming
+   *   the workers that refused (those keep their old servers)
+   */
+  async reload(servers: ServerOptions[], timeoutMs = 30_000): Promise<void> {
+    checkClusterReload(this.#o.servers, servers);
+    const id = ++this.#reloadId;
+    const running = this.#slots.filter((s) => s.worker !== undefined);
+    const failures: string[] = [];
+    const answered = new Set<Slot>();
+    const done = new Promise<void>((resolve) => {
+      const check = (): void => { if (running.every((s) => answered.has(s) || s.worker === undefined)) resolve(); };
+      this.#reloadWaiters.set(id, (slot, m) => {
+        answered.add(slot);
+        if (m.error === undefined) slot.servers = slot.n === 1 ? servers : servers.map(withoutUdp);
+        else failures.push(`worker ${slot.n}: ${m.error}`);
+        check();
+      });
+    });
+    for (const slot of this.#slots) if (slot.worker === undefined) slot.servers = slot.n === 1 ? servers : servers.map(withoutUdp);
+    for (const slot of running) send(slot.worker!, { type: 'reload', id, servers: slot.n === 1 ? servers : servers.map(withoutUdp) });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([done, late]);
+    clearTimeout(timer);
+    this.#reloadWaiters.delete(id);
+    for (const slot of running) if (!answered.has(slot) && slot.worker !== undefined) failures.push(`worker ${slot.n}: no answer`);
+    this.#o.servers = servers;
+    this.#boundPorts = servers.map((o) => o.port ?? DEFAULT_SERVER_PORT);
+    if (failures.length > 0) throw new Error(`the reload failed in ${failures.join('; ')}`);
+  }
+
   /** Kills every worker at once (SIGKILL), for a second signal. */
   kill(): void {
     for (const slot of this.#slots) slot.worker?.process.kill('SIGKILL');
@@ -165,6 +205,7 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
         if (isMessage<ReadyMessage>(m, 'ready')) send(worker, { type: 'start', worker: slot.n, servers: slot.servers, logLevel: this.#o.logLevel });
         if (isMessage<ListeningMessage>(m, 'listening')) resolve(m.servers);
         if (isMessage<SaltsMessage>(m, 'salts')) this.#shareSalts(slot, m);
+        if (isMessage<ReloadedMessage>(m, 'reloaded')) this.#reloadWaiters.get(m.id)?.(slot, m);
         if (isMessage<ListenFailedMessage>(m, 'listenFailed')) {
           if (this.#started) this.#o.logger.error('worker could not listen', { worker: slot.n, error: m.message });
           reject(new Error(m.message));

@@ -2,7 +2,8 @@
  * One worker process of `ss-stream-server --workers N` (see
  * {@link ServerCluster} for the primary side):
  *
- *   {ready} ─▶ wait for {start} ─▶ createServer ×N ─▶ listen ×N ─▶ {listening} | {listenFailed} + exit 1
+ *   {ready} ─▶ wait for {start} ─▶ ServerPool.apply (listen ×N) ─▶ {listening} | {listenFailed} + exit 1
+ *        ─▶ each {reload} ─▶ ServerPool.apply ─▶ {reloaded} (with the error if it was refused)
  *        ─▶ wait for {stop} or SIGINT/SIGTERM ─▶ close ×N (grace period) ─▶ exit 0
  *   {stop} or a signal before {start} ─▶ exit 0
  *
@@ -17,12 +18,11 @@
  */
 import { constants as osConstants } from 'node:os';
 import { createConsoleLogger, type Logger } from '../logger.js';
-import { createServer, type SsServer } from '../server/server.js';
+import { ServerPool } from '../server/server-pool.js';
 import { DEFAULT_REPLAY_CAPACITY } from '../constants.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
 import type { StartMessage, WorkerMessage } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
-import { listenServers } from './listen-servers.js';
 import { WorkerInbox } from './worker-inbox.js';
 
 /** What a worker talks to; `process` by default. */
@@ -66,19 +66,32 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
 }
 
 async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logger: Logger): Promise<number> {
-  let servers: SsServer[];
+  let pool: ServerPool;
   try {
     const replayFilter = sharedReplayFilter(io, inbox, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
-    servers = start.servers.map((o) => createServer({ ...o, logger, replayFilter }));
-    await listenServers(servers);
+    pool = new ServerPool({ logger, replayFilter });
+    await pool.apply(start.servers);
   } catch (err) {
     await io.send({ type: 'listenFailed', message: (err as Error).message });
     return EXIT_LISTEN_FAILED;
   }
-  await io.send({ type: 'listening', servers: servers.map((s) => ({ method: s.method, addresses: s.addresses() })) });
+  await io.send({ type: 'listening', servers: pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })) });
+  // Reloads run one at a time, in the order they came.
+  let reloading = Promise.resolve();
+  inbox.onReload(({ id, servers }) => {
+    reloading = reloading.then(async () => {
+      try {
+        logger.info('reloaded', { ...(await pool.apply(servers)) });
+        await io.send({ type: 'reloaded', id });
+      } catch (err) {
+        await io.send({ type: 'reloaded', id, error: (err as Error).message });
+      }
+    });
+  });
   const reason = await inbox.stopped;
-  logger.info('shutting down', { reason, connections: servers.reduce((n, s) => n + s.connections, 0) });
-  await Promise.all(servers.map((s) => s.close()));
+  logger.info('shutting down', { reason, connections: pool.servers.reduce((n, s) => n + s.connections, 0) });
+  await reloading;
+  await pool.close();
   logger.info('stopped');
   return EXIT_OK;
 }

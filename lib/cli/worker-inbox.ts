@@ -18,7 +18,7 @@
  * forwards other workers' salts to a new worker while it starts, so a
  * {start} right behind {salts} was lost, and the worker never listened.
  */
-import type { SaltsMessage, StartMessage } from './cluster-messages.js';
+import type { ReloadMessage, SaltsMessage, StartMessage } from './cluster-messages.js';
 import { isMessage } from './cluster-messages.js';
 import { DEFAULT_REPLAY_CAPACITY } from '../constants.js';
 
@@ -40,6 +40,7 @@ export class WorkerInbox {
   #stopping = false;
   #pendingSalts: string[] = [];
   #saltSink: ((salts: string[]) => void) | undefined;
+  #reloadSink: ((message: ReloadMessage) => void) | undefined;
 
   /**
    * Starts listening on `channel` (the process: its 'message' events and
@@ -62,6 +63,11 @@ export class WorkerInbox {
     if (pending.length > 0) sink(pending);
   }
 
+  /** Passes each {reload} to `sink` (one that comes before this is dropped: the primary sends it only after {listening}). */
+  onReload(sink: (message: ReloadMessage) => void): void {
+    this.#reloadSink = sink;
+  }
+
   /** Removes the listeners. */
   close(): void {
     this.#channel.off('message', this.#onMessage);
@@ -72,6 +78,7 @@ export class WorkerInbox {
     if (isMessage<StartMessage>(m, 'start')) this.#resolveStart(m);
     else if (isMessage(m, 'stop')) this.#stop('stop');
     else if (isMessage<SaltsMessage>(m, 'salts')) this.#receiveSalts(m.salts);
+    else if (isMessage<ReloadMessage>(m, 'reload')) this.#reloadSink?.(m);
   };
 
   readonly #onSignal = (signal: NodeJS.Signals): void => {

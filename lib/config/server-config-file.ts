@@ -20,6 +20,7 @@ import { typeName } from './check.js';
 import { MAX_WORKERS, toPort, toSecret } from './converters.js';
 import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ServerProcessSettings, type ServerSettings } from './server-settings.js';
 import { convertToOption, jsonKeysOf, type Setting } from './setting.js';
+import type { ManagerAddress } from './manager-address.js';
 
 export { MAX_WORKERS };
 
@@ -33,6 +34,8 @@ export interface ServerFileConfig {
   logLevel?: LogLevel;
   /** From `workers`, when present: how many processes serve the ports (1 to {@link MAX_WORKERS}). */
   workers?: number;
+  /** From `manager_address`, when present. */
+  managerAddress?: ManagerAddress;
 }
 
 /** Work in progress while the keys are applied. */
@@ -42,6 +45,7 @@ interface Draft {
   warnings: string[];
   logLevel: LogLevel | undefined;
   workers: number | undefined;
+  managerAddress?: ManagerAddress;
 }
 
 /** What one `port_password` entry sets: a password (the classic string form), or an object of password, key and users. */
@@ -79,7 +83,6 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
   plugin: notSupportedUnlessEmpty,
   plugin_opts: notSupportedUnlessEmpty,
   acl: notSupported,
-  manager_address: notSupported,
 });
 
 const SETTING_KEYS = jsonKeysOf(SERVER_SETTINGS);
@@ -94,8 +97,7 @@ const PROCESS_KEYS = jsonKeysOf(SERVER_PROCESS_SETTINGS);
  * `{"password"|"key": ..., "users": [...]}`: that port's own users; a port
  * without its own gets the top-level `users`.
  * @throws SsError `ERR_SS_CONFIG` naming the key: unknown keys, wrong types,
- *   bad values, and keys not supported yet (`plugin`, `plugin_opts`, `acl`,
- *   `manager_address`)
+ *   bad values, and keys not supported yet (`plugin`, `plugin_opts`, `acl`)
  */
 export function parseConfigFile(json: unknown): ServerFileConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw configError('config', `must be a JSON object, got ${typeName(json)}`);
@@ -104,6 +106,7 @@ export function parseConfigFile(json: unknown): ServerFileConfig {
   const result: ServerFileConfig = { servers: splitByPort(draft), warnings: draft.warnings };
   if (draft.logLevel !== undefined) result.logLevel = draft.logLevel;
   if (draft.workers !== undefined) result.workers = draft.workers;
+  if (draft.managerAddress !== undefined) result.managerAddress = draft.managerAddress;
   return result;
 }
 

@@ -34,6 +34,7 @@ import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toS
 import { resolveUsers, toUsers, type ServerUser, type UserSettings } from './server-users.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
+import { toManagerAddress, type ManagerAddress } from './manager-address.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -151,12 +152,15 @@ export interface ServerProcessSettings {
   /** How many processes serve the ports (1 to 256). */
   workers?: number;
   logLevel?: LogLevel;
+  /** Where the ss-manager API listens (UDP); nothing by default. */
+  managerAddress?: ManagerAddress;
 }
 
 /** The process settings, one row each (no API option: the CLI reads them). */
 export const SERVER_PROCESS_SETTINGS = Object.freeze({
   workers: { json: ['workers'], flags: ['workers'], convert: toWorkers, default: 1, doc: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one' },
   logLevel: { json: ['verbose'], flags: ['verbose', 'quiet'], convert: toLogLevel, default: 'info' as LogLevel, doc: '-v logs debug messages, -q errors only; in a file, verbose counts as in ssserver (-2 to 1)' },
+  managerAddress: { json: ['manager_address'], flags: ['manager-address'], convert: toManagerAddress, doc: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' } satisfies Setting<ManagerAddress>,
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**

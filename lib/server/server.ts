@@ -23,6 +23,9 @@ import { listenOnce } from '../transport/listen-once.js';
 import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 import { formatHostPort, stripBrackets } from '../protocol/address.js';
+import { resolveServerSettings, type ServerSettings } from '../config/server-settings.js';
+import { restartSettingsChanged } from '../config/restart-settings.js';
+import { configError } from '../errors.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
 // process holds it for UDP, start over on a fresh port this many times.
@@ -98,6 +101,37 @@ export class SsServer extends EventEmitter<SsServerEvents> {
    */
   get users(): UserTable {
     return this.#users;
+  }
+
+  /**
+   * Changes the users (and the password or key) of this server in place:
+   * listeners stay open, new connections use the new keys, and live ones,
+   * also of removed users, go on with theirs. `options` are complete server
+   * settings (as for `createServer`); only the users may differ.
+   * @throws SsError `ERR_SS_CONFIG` for invalid options, or naming the
+   *   settings that would need a restart (host, method, mode, timeouts ...);
+   *   nothing is changed then
+   */
+  reconfigure(options: ServerSettings): void {
+    this.prepareReconfigure(options)();
+  }
+
+  /**
+   * Checks a {@link reconfigure} without applying it: returns the function
+   * that applies it (which cannot fail), so several servers can be checked
+   * before any changes.
+   * @throws SsError as {@link reconfigure}
+   */
+  prepareReconfigure(options: ServerSettings): () => void {
+    const next = resolveServerSettings(options);
+    const changed = restartSettingsChanged(this.#config, next);
+    if (changed.length > 0) throw configError(changed.join(', '), `cannot change on a running server (port ${this.#config.port}); remove the port and add it again`);
+    const users = next.users.map((u) => ({ name: u.name, key: Buffer.from(u.key, 'base64') }));
+    return () => {
+      const keep = new Set(users.map((u) => u.name));
+      for (const name of this.#users.names()) if (!keep.has(name)) this.#users.delete(name);
+      for (const u of users) if (!this.#users.get(u.name)?.key.equals(u.key)) this.#users.set(u);
+    };
   }
 
   /** The method in use. */

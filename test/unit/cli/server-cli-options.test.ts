@@ -75,3 +75,11 @@ t.test('picks the worker count: --workers, then the file, then 1', async (t) => 
     t.throws(() => buildServerCliOptions({ ...none, workers: bad }, file), { code: 'ERR_SS_CONFIG', message: /^--workers: must be an integer from 1 to 256, got / }, `refuses --workers '${bad}'`);
   }
 });
+
+t.test('picks the manager address: --manager-address, then the file, else none', async (t) => {
+  const file = parseConfigFile({ manager_address: '127.0.0.1:6001', password: 'x' });
+  t.same(buildServerCliOptions({ ...none, managerAddress: '[::1]:7001' }, file).managerAddress, { host: '::1', port: 7001 });
+  t.same(buildServerCliOptions(none, file).managerAddress, { host: '127.0.0.1', port: 6001 });
+  t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).managerAddress, undefined);
+  t.throws(() => buildServerCliOptions({ ...none, managerAddress: '/run/ss.sock' }, file), { code: 'ERR_SS_CONFIG', message: /^--manager-address: a Unix datagram socket path is not supported/ });
+});

@@ -56,3 +56,15 @@ t.test('ignores messages that are not the primary\'s', async (t) => {
   t.same(await inbox.start, START);
   inbox.close();
 });
+
+t.test('passes each {reload} to the reload sink, in order', async (t) => {
+  const channel = new EventEmitter();
+  const inbox = new WorkerInbox(channel, () => {});
+  const ids: number[] = [];
+  channel.emit('message', { type: 'reload', id: 1, servers: [] });
+  inbox.onReload((m) => ids.push(m.id));
+  channel.emit('message', { type: 'reload', id: 2, servers: [] });
+  channel.emit('message', { type: 'reload', id: 3, servers: [] });
+  t.same(ids, [2, 3], 'one before the sink is dropped (the primary sends none before {listening})');
+  inbox.close();
+});

@@ -116,7 +116,15 @@ t.test('refuses keys that are not supported yet, naming them', async (t) => {
   refuses(t, () => parseConfigFile({ plugin: 'obfs-server' }), /^plugin: is not supported yet/);
   refuses(t, () => parseConfigFile({ plugin_opts: 'obfs=http' }), /^plugin_opts: is not supported yet/);
   refuses(t, () => parseConfigFile({ acl: '/etc/ss.acl' }), /^acl: is not supported yet/);
-  refuses(t, () => parseConfigFile({ manager_address: '127.0.0.1:6001' }), /^manager_address: is not supported yet/);
+});
+
+t.test('reads manager_address as UDP HOST:PORT, and refuses the Unix socket path form', async (t) => {
+  t.same(parseConfigFile({ manager_address: '127.0.0.1:6001' }).managerAddress, { host: '127.0.0.1', port: 6001 });
+  t.same(parseConfigFile({ manager_address: '[::1]:6001' }).managerAddress, { host: '::1', port: 6001 });
+  refuses(t, () => parseConfigFile({ manager_address: '/var/run/shadowsocks-manager.sock' }), /^manager_address: a Unix datagram socket path is not supported/);
+  refuses(t, () => parseConfigFile({ manager_address: '127.0.0.1:0' }), /^manager_address: must be between 1 and 65535/);
+  refuses(t, () => parseConfigFile({ manager_address: 'a:b:c' }), /^manager_address: must be HOST:PORT/);
+  refuses(t, () => parseConfigFile({ manager_address: 6001 }), /^manager_address: must be HOST:PORT/);
 });
 
 t.test('refuses unknown keys, naming them', async (t) => {

@@ -1,0 +1,44 @@
+/**
+ * The servers of a single-process `ss-stream-server`: a {@link ServerPool}
+ * of the configured ports, and the ss-manager API when `--manager-address`
+ * is given (the manager's `add` starts from the first port's settings).
+ */
+import type { Logger } from '../logger.js';
+import { Manager } from '../server/manager.js';
+import { ServerPool } from '../server/server-pool.js';
+import type { ServerCliOptions } from './server-cli-options.js';
+
+/** What serves in this process. */
+export interface InProcess {
+  pool: ServerPool;
+  manager: Manager | undefined;
+  /** Closes the manager, then every server (graceful). */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on every configured port (all or none), then binds the manager.
+ * @throws the first listen error; nothing stays listening then
+ */
+export async function serveInProcess(options: ServerCliOptions, logger: Logger): Promise<InProcess> {
+  const pool = new ServerPool({ logger });
+  await pool.apply(options.servers);
+  let manager: Manager | undefined;
+  if (options.managerAddress !== undefined) {
+    manager = new Manager({ ...options.managerAddress, pool, base: options.servers[0], logger });
+    try {
+      await manager.listen();
+    } catch (err) {
+      await pool.close();
+      throw new Error(`--manager-address: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return {
+    pool,
+    manager,
+    close: async () => {
+      await manager?.close();
+      await pool.close();
+    },
+  };
+}
