@@ -23,9 +23,8 @@ import { listenOnce } from '../transport/listen-once.js';
 import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 import { formatHostPort, stripBrackets } from '../protocol/address.js';
-import { resolveServerSettings, type ServerSettings } from '../config/server-settings.js';
-import { restartSettingsChanged } from '../config/restart-settings.js';
-import { configError } from '../errors.js';
+import type { ServerSettings } from '../config/server-settings.js';
+import { prepareUserChange } from './prepare-user-change.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
 // process holds it for UDP, start over on a fresh port this many times.
@@ -123,15 +122,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
    * @throws SsError as {@link reconfigure}
    */
   prepareReconfigure(options: ServerSettings): () => void {
-    const next = resolveServerSettings(options);
-    const changed = restartSettingsChanged(this.#config, next);
-    if (changed.length > 0) throw configError(changed.join(', '), `cannot change on a running server (port ${this.#config.port}); remove the port and add it again`);
-    const users = next.users.map((u) => ({ name: u.name, key: Buffer.from(u.key, 'base64') }));
-    return () => {
-      const keep = new Set(users.map((u) => u.name));
-      for (const name of this.#users.names()) if (!keep.has(name)) this.#users.delete(name);
-      for (const u of users) if (!this.#users.get(u.name)?.key.equals(u.key)) this.#users.set(u);
-    };
+    return prepareUserChange(this.#config, options, this.#users);
   }
 
   /** The method in use. */
@@ -295,7 +286,6 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
 }
-
 
 /**
  * Creates a Shadowsocks server. Validates the options synchronously (throws

@@ -113,6 +113,20 @@ export class UserTable implements KeyRing<User> {
     this.#byHash = undefined;
   }
 
+  /**
+   * Makes the table hold exactly `users`: removes the others, and adds or
+   * replaces those whose key or limits differ (an unchanged user keeps its
+   * entry and its place in the order). Live connections go on with theirs.
+   */
+  replaceAll(users: readonly User[]): void {
+    const keep = new Set(users.map((u) => u.name));
+    for (const name of this.names()) if (!keep.has(name)) this.delete(name);
+    for (const u of users) {
+      const old = this.#byName.get(u.name);
+      if (old === undefined || !old.key.equals(u.key) || old.maxConnections !== u.maxConnections || old.rateLimit !== u.rateLimit) this.set(u);
+    }
+  }
+
   /** Removes a user; its live connections go on. @returns whether it existed */
   delete(name: string): boolean {
     const old = this.#byName.get(name);

@@ -106,3 +106,16 @@ t.test('users carry their limits, and set replaces them', async (t) => {
   t.equal(users.get('a')?.maxConnections, undefined);
   t.ok(Object.isFrozen(users.get('a')));
 });
+
+t.test('replacing all users keeps the unchanged ones and applies new keys and limits', async (t) => {
+  const users = new UserTable([{ name: 'a', key: key(1) }, { name: 'b', key: key(2), maxConnections: 2 }, { name: 'c', key: key(3) }]);
+  const a = users.get('a')!;
+  users.replaceAll([{ name: 'a', key: key(1) }, { name: 'b', key: key(2), maxConnections: 5 }, { name: 'd', key: key(4) }]);
+  t.equal(users.get('a'), a, 'an unchanged user keeps its entry');
+  t.equal(users.get('b')?.maxConnections, 5, 'a new limit applies');
+  t.equal(users.has('c'), false, 'a user left out is removed');
+  t.same(users.get('d')?.key, key(4), 'a new user is added');
+  users.replaceAll([{ name: 'a', key: key(9) }]);
+  t.same(users.names(), ['a']);
+  t.same(users.get('a')?.key, key(9), 'a new key applies');
+});
