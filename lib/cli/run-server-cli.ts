@@ -36,6 +36,9 @@ import { parseServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
 import { shareHost } from './share-host.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import { createServerObservability, type ServerObservability } from './server-observability.js';
+import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
@@ -58,6 +61,7 @@ interface Plan {
   options: ServerCliOptions;
   servers: SsServer[];
   logger: Logger;
+  observability: ServerObservability;
 }
 
 /** What runs until a signal: the servers of this process, or a cluster of workers. */
@@ -103,22 +107,34 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
 
 async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   const { servers } = plan;
+  const registry = plan.observability.registry;
+  plan.observability.track(servers);
+  let endpoint: MetricsEndpoint | undefined;
   try {
     await listenServers(servers);
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
+  try {
+    if (registry !== undefined) endpoint = await startEndpoint(plan, { contentType: registry.contentType, render: () => registry.metrics() }, io);
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   report(plan.options, servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   return waitForSignal({
-    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
+    close: async () => void (await Promise.all([...servers.map((s) => s.close()), endpoint?.close()])),
     describe: () => ({ connections: servers.reduce((n, s) => n + s.connections, 0) }),
     kill: () => {},
     failed: new Promise(() => {}),
   }, plan.logger, io);
 }
 
-async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<number> {
-  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, logger });
+async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
+  const { options, logger } = plan;
+  const observe = { metrics: options.metrics !== undefined, logFormat: options.logFormat, ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }) };
+  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, observe, logger });
+  const clusterMetrics = options.metrics === undefined ? undefined : new ClusterMetrics(cluster);
   const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
   // A signal while the workers start stops them; nothing is reported then.
   let early: NodeJS.Signals | undefined;
@@ -141,9 +157,16 @@ async function runCluster({ options, logger }: Plan, io: ServerCliIo): Promise<n
     logger.info('stopped');
     return EXIT_OK;
   }
+  let endpoint: MetricsEndpoint | undefined;
+  try {
+    if (listening !== undefined && clusterMetrics !== undefined) endpoint = await startEndpoint(plan, clusterMetrics, io);
+  } catch (err) {
+    await cluster.stop();
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
   report(options, listening, io);
-  return waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+  return waitForSignal({ close: async () => void (await Promise.all([cluster.stop(), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
 }
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
@@ -162,9 +185,18 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
     options.workers = 1;
   }
+  // Workers build their own observers; a single process builds them here.
+  const observability = createServerObservability({ metrics: options.metrics !== undefined && options.workers <= 1 });
   // createServer() resolves and checks the options: all of them before any listen.
-  const servers = options.servers.map((o) => createServer({ ...o, logger }));
-  return { options, servers, logger };
+  const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
+  return { options, servers, logger, observability };
+}
+
+// Serves /metrics on --metrics and prints where.
+async function startEndpoint({ options, logger }: Plan, source: MetricsSource, io: ServerCliIo): Promise<MetricsEndpoint> {
+  const endpoint = await startMetricsEndpoint({ ...options.metrics!, source, logger });
+  io.stdout.write(`metrics on http://${formatHostPort(endpoint.address.address, endpoint.address.port)}/metrics\n`);
+  return endpoint;
 }
 
 function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {

@@ -24,6 +24,9 @@ export interface ServerCliArgs {
   nameserver?: string[];
   ipv6First?: boolean;
   workers?: string;
+  metrics?: string;
+  logFormat?: string;
+  accessLog?: string;
   /** Print a fresh key (or password) for the method and exit. */
   genkey?: boolean;
   verbose: boolean;
@@ -53,6 +56,9 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
+    metrics: last(parsed.metrics),
+    logFormat: last(parsed.logFormat),
+    accessLog: last(parsed.accessLog),
     genkey: parsed.genkey === true ? true : undefined,
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
@@ -74,6 +80,9 @@ function parser(argv: readonly string[], version: string) {
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
+    .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })
+    .option('log-format', { type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' })
+    .option('access-log', { type: 'string', description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
     .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
   return withSharedOptions(own, version);
 }

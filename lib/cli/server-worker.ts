@@ -24,6 +24,7 @@ import type { StartMessage, WorkerMessage } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { listenServers } from './listen-servers.js';
 import { WorkerInbox } from './worker-inbox.js';
+import { answerMetricsRequests, createServerObservability } from './server-observability.js';
 
 /** What a worker talks to; `process` by default. */
 export interface WorkerIo {
@@ -67,9 +68,13 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
 
 async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logger: Logger): Promise<number> {
   let servers: SsServer[];
+  const observability = createServerObservability({ metrics: start.observe?.metrics === true });
+  const registry = observability.registry;
+  const stopAnswering = registry === undefined ? () => {} : answerMetricsRequests(io.channel, registry, io.send);
   try {
     const replayFilter = sharedReplayFilter(io, inbox, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
-    servers = start.servers.map((o) => createServer({ ...o, logger, replayFilter }));
+    servers = start.servers.map((o) => createServer({ ...o, logger, replayFilter, observer: observability.observer }));
+    observability.track(servers);
     await listenServers(servers);
   } catch (err) {
     await io.send({ type: 'listenFailed', message: (err as Error).message });
@@ -79,6 +84,7 @@ async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logg
   const reason = await inbox.stopped;
   logger.info('shutting down', { reason, connections: servers.reduce((n, s) => n + s.connections, 0) });
   await Promise.all(servers.map((s) => s.close()));
+  stopAnswering();
   logger.info('stopped');
   return EXIT_OK;
 }

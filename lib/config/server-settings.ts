@@ -34,6 +34,8 @@ import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toS
 import { resolveUsers, toUsers, type ServerUser, type UserSettings } from './server-users.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
+import { toListenAddress, type ListenAddress } from './to-listen-address.js';
+import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converters.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -87,7 +89,7 @@ export interface ServerSettings {
   ipv6First?: boolean;
 }
 
-export type { ServerUser, UserSettings };
+export type { ServerUser, UserSettings, ListenAddress, LogFormat };
 
 /**
  * The resolved settings of a server: plain, JSON-serialisable data with the
@@ -151,12 +153,21 @@ export interface ServerProcessSettings {
   /** How many processes serve the ports (1 to 256). */
   workers?: number;
   logLevel?: LogLevel;
+  /** Where to serve Prometheus `/metrics`; a bare port binds 127.0.0.1. Default: no endpoint. */
+  metrics?: ListenAddress;
+  /** How log lines are written. Default `text`. */
+  logFormat?: LogFormat;
+  /** Where to write one line per connection: `-` for stderr or a file path (appended). Default: no access log. */
+  accessLog?: string;
 }
 
 /** The process settings, one row each (no API option: the CLI reads them). */
 export const SERVER_PROCESS_SETTINGS = Object.freeze({
   workers: { json: ['workers'], flags: ['workers'], convert: toWorkers, default: 1, doc: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one' },
   logLevel: { json: ['verbose'], flags: ['verbose', 'quiet'], convert: toLogLevel, default: 'info' as LogLevel, doc: '-v logs debug messages, -q errors only; in a file, verbose counts as in ssserver (-2 to 1)' },
+  metrics: { json: ['metrics'], flags: ['metrics'], convert: toListenAddress, doc: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' },
+  logFormat: { json: ['log_format'], flags: ['log-format'], convert: toLogFormat, default: 'text' as LogFormat, doc: 'Log lines as text (key=value) or json (one object a line)' },
+  accessLog: { json: ['access_log'], flags: ['access-log'], convert: toAccessLog, doc: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**
