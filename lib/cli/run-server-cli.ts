@@ -123,7 +123,10 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   }
   report(plan.options, servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   return waitForSignal({
-    close: async () => void (await Promise.all([...servers.map((s) => s.close()), endpoint?.close()])),
+    close: async () => {
+      await Promise.all([...servers.map((s) => s.close()), endpoint?.close()]);
+      await plan.observability.close();
+    },
     describe: () => ({ connections: servers.reduce((n, s) => n + s.connections, 0) }),
     kill: () => {},
     failed: new Promise(() => {}),
@@ -179,14 +182,17 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   }
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
   const options = buildServerCliOptions(args, file);
-  const logger = createConsoleLogger(options.logLevel, io.stderr);
+  const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
   if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
     options.workers = 1;
   }
   // Workers build their own observers; a single process builds them here.
-  const observability = createServerObservability({ metrics: options.metrics !== undefined && options.workers <= 1 });
+  const here = options.workers <= 1;
+  // Workers open the access log themselves: a path that cannot be opened is refused here first.
+  if (!here && options.accessLog !== undefined) await createServerObservability({ metrics: false, accessLog: options.accessLog }).close();
+  const observability = createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
   // createServer() resolves and checks the options: all of them before any listen.
   const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
   return { options, servers, logger, observability };

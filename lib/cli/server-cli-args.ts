@@ -81,8 +81,7 @@ function parser(argv: readonly string[], version: string) {
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })
-    .option('log-format', { type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' })
-    .option('access-log', { type: 'string', description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
+    .option('access-log', { type: 'string', nargs: 1, description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
     .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
   return withSharedOptions(own, version);
 }

@@ -3,10 +3,10 @@
  * access log's destination.
  */
 import { configError } from '../errors.js';
+import type { LogFormat } from '../logger.js';
 import { typeName } from './check.js';
 
-/** How log lines are written: `key=value` text or one JSON object a line. */
-export type LogFormat = 'text' | 'json';
+export type { LogFormat };
 
 /** The log formats, default first. */
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];

@@ -14,6 +14,7 @@ import { TcpSession } from './tcp-session.js';
 import type { TcpSessionContext } from './tcp-session-context.js';
 import { UserTable } from './user-table.js';
 import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
+import { failureLogObserver } from './logs/failure-log-observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
@@ -65,7 +66,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
       s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
-    this.#observer = combineObservers(hooks, s.observer);
+    // Refused targets and failed handshakes are logged at warn, rate-limited.
+    this.#observer = combineObservers(hooks, failureLogObserver(s.logger), s.observer);
     const family = cipherFamilyOf(getMethod(c.method)!);
     this.#context = {
       family,
