@@ -19,6 +19,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerOptions } from '../server/server-options.js';
 import type { LogLevel } from '../logger.js';
+import type { LogFormat } from '../config/log-output-converters.js';
 
 /** Primary → worker: the servers to run. */
 export interface StartMessage {
@@ -28,6 +29,28 @@ export interface StartMessage {
   /** JSON-safe options, one entry per server (no logger or hooks). */
   servers: ServerOptions[];
   logLevel: LogLevel;
+  /** How the worker observes: metrics on (answer {metricsRequest}), log format, access log. */
+  observe?: WorkerObservability;
+}
+
+/** What a worker reports and how (from `--metrics`, `--log-format`, `--access-log`). */
+export interface WorkerObservability {
+  metrics: boolean;
+  logFormat: LogFormat;
+  accessLog?: string;
+}
+
+/** Primary → worker: send your metrics (for a scrape of the primary's `/metrics`). */
+export interface MetricsRequestMessage {
+  type: 'metricsRequest';
+  id: number;
+}
+
+/** Worker → primary: its metrics, as prom-client's `getMetricsAsJSON()`. */
+export interface MetricsMessage {
+  type: 'metrics';
+  id: number;
+  metrics: unknown[];
 }
 
 /** Primary → worker: close gracefully and exit 0. */
@@ -88,9 +111,9 @@ export interface ReloadedMessage {
 }
 
 /** Every message a primary sends. */
-export type PrimaryMessage = StartMessage | StopMessage | SaltsMessage | ReloadMessage;
+export type PrimaryMessage = StartMessage | StopMessage | SaltsMessage | ReloadMessage | MetricsRequestMessage;
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage | SaltsMessage | ReloadedMessage;
+export type WorkerMessage = ReadyMessage | ListeningMessage | ListenFailedMessage | SaltsMessage | ReloadedMessage | MetricsMessage;
 
 /** True for a message object with this `type` (messages from elsewhere are ignored). */
 export function isMessage<T extends { type: string }>(value: unknown, type: T['type']): value is T {

@@ -27,6 +27,8 @@ export interface LocalCliArgs {
   socksPassword?: string;
   /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U`. */
   mode?: string;
+  /** `--log-format`: text or json. */
+  logFormat?: string;
   verbose: boolean;
   quiet: boolean;
 }
@@ -79,6 +81,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     socksUsername: last(parsed.socksUsername),
     socksPassword: last(parsed.socksPassword),
     mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
+    logFormat: last(parsed.logFormat),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };

@@ -10,7 +10,8 @@ import { LOCAL_SETTINGS } from '../config/local-settings.js';
 import { convertFlags } from '../config/setting.js';
 import { configError } from '../errors.js';
 import type { LocalOptions } from '../local/local-options.js';
-import type { LogLevel } from '../logger.js';
+import type { LogFormat, LogLevel } from '../logger.js';
+import { toLogFormat } from '../config/log-output-converters.js';
 import { decodeSip002 } from '../config/sip002.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 
@@ -18,6 +19,8 @@ import type { LocalCliArgs } from './local-cli-args.js';
 export interface LocalCliOptions {
   local: LocalOptions;
   logLevel: LogLevel;
+  /** `--log-format`; default text. */
+  logFormat: LogFormat;
 }
 
 /**
@@ -36,7 +39,8 @@ export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}
   }
   if (local.server === undefined) throw configError('--server', 'is required (or --server-url, or "server" in the config file)');
   if (local.password === undefined && local.key === undefined) throw configError('--password', 'is required (or --key, --server-url, or "password" in the config file)');
-  return { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info' };
+  const logFormat = args.logFormat === undefined ? 'text' : toLogFormat(args.logFormat, '--log-format');
+  return { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
 }
 
 function urlOptions(url: string | undefined): LocalOptions {

@@ -56,7 +56,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     if (args === undefined) return EXIT_OK;
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
     const options = buildLocalCliOptions(args, file);
-    logger = createConsoleLogger(options.logLevel, io.stderr);
+    logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
     local = createLocal({ ...options.local, logger });
   } catch (err) {
     return fail(io, err, EXIT_USAGE);

@@ -40,6 +40,9 @@ import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
 import { shareHost } from './share-host.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import { createServerObservability, type ServerObservability } from './server-observability.js';
+import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
@@ -63,6 +66,7 @@ interface Plan {
   options: ServerCliOptions;
   servers: SsServer[];
   logger: Logger;
+  observability: ServerObservability;
 }
 
 /** What runs until a signal: the servers of this process, or a cluster of workers. */
@@ -109,12 +113,21 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
 
 async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   let serving: InProcess;
+  const registry = plan.observability.registry;
+  let endpoint: MetricsEndpoint | undefined;
   try {
-    serving = await serveInProcess(plan.options, plan.logger);
+    serving = await serveInProcess(plan.options, plan.logger, plan.observability.observer);
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
   const { pool } = serving;
+  plan.observability.track(() => pool.servers);
+  try {
+    if (registry !== undefined) endpoint = await startEndpoint(plan, { contentType: registry.contentType, render: () => registry.metrics() }, io);
+  } catch (err) {
+    await serving.close();
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   report(plan.options, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
@@ -124,7 +137,10 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   });
   try {
     return await waitForSignal({
-      close: () => serving.close(),
+      close: async () => {
+        await Promise.all([serving.close(), endpoint?.close()]);
+        await plan.observability.close();
+      },
       describe: () => ({ connections: pool.servers.reduce((n, s) => n + s.connections, 0) }),
       kill: () => {},
       failed: new Promise(() => {}),
@@ -134,8 +150,11 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   }
 }
 
-async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Promise<number> {
-  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, logger });
+async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
+  const { args, options, logger } = plan;
+  const observe = { metrics: options.metrics !== undefined, logFormat: options.logFormat, ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }) };
+  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, observe, logger });
+  const clusterMetrics = options.metrics === undefined ? undefined : new ClusterMetrics(cluster);
   const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
   // A signal while the workers start stops them; nothing is reported then.
   let early: NodeJS.Signals | undefined;
@@ -158,6 +177,13 @@ async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Pro
     logger.info('stopped');
     return EXIT_OK;
   }
+  let endpoint: MetricsEndpoint | undefined;
+  try {
+    if (listening !== undefined && clusterMetrics !== undefined) endpoint = await startEndpoint(plan, clusterMetrics, io);
+  } catch (err) {
+    await cluster.stop();
+    return fail(io, err, EXIT_LISTEN_FAILED);
+  }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
   report(options, listening, io);
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
@@ -168,7 +194,7 @@ async function runCluster({ args, options, logger }: Plan, io: ServerCliIo): Pro
     return { workers: cluster.pids.length };
   });
   try {
-    return await waitForSignal({ close: () => cluster.stop(), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+    return await waitForSignal({ close: async () => void (await Promise.all([cluster.stop(), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
   } finally {
     stopReload();
   }
@@ -184,16 +210,28 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   }
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
   const options = buildServerCliOptions(args, file);
-  const logger = createConsoleLogger(options.logLevel, io.stderr);
+  const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
   if (options.workers > 1 && options.managerAddress !== undefined) throw configError('--manager-address', 'needs a single process (--workers 1): the manager adds and removes ports in the process that serves them');
   if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
     options.workers = 1;
   }
+  // Workers build their own observers; a single process builds them here.
+  const here = options.workers <= 1;
+  // Workers open the access log themselves: a path that cannot be opened is refused here first.
+  if (!here && options.accessLog !== undefined) await createServerObservability({ metrics: false, accessLog: options.accessLog }).close();
+  const observability = createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
   // createServer() resolves and checks the options: all of them before any listen.
-  const servers = options.servers.map((o) => createServer({ ...o, logger }));
-  return { args, options, servers, logger };
+  const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
+  return { args, options, servers, logger, observability };
+}
+
+// Serves /metrics on --metrics and prints where.
+async function startEndpoint({ options, logger }: Plan, source: MetricsSource, io: ServerCliIo): Promise<MetricsEndpoint> {
+  const endpoint = await startMetricsEndpoint({ ...options.metrics!, source, logger });
+  io.stdout.write(`metrics on http://${formatHostPort(endpoint.address.address, endpoint.address.port)}/metrics\n`);
+  return endpoint;
 }
 
 function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {

@@ -4,6 +4,7 @@
  * is given (the manager's `add` starts from the first port's settings).
  */
 import type { Logger } from '../logger.js';
+import type { ServerObserver } from '../server/connection-info.js';
 import { Manager } from '../server/manager.js';
 import { ServerPool } from '../server/server-pool.js';
 import type { ServerCliOptions } from './server-cli-options.js';
@@ -20,8 +21,8 @@ export interface InProcess {
  * Listens on every configured port (all or none), then binds the manager.
  * @throws the first listen error; nothing stays listening then
  */
-export async function serveInProcess(options: ServerCliOptions, logger: Logger): Promise<InProcess> {
-  const pool = new ServerPool({ logger });
+export async function serveInProcess(options: ServerCliOptions, logger: Logger, observer?: Partial<ServerObserver>): Promise<InProcess> {
+  const pool = new ServerPool({ logger, ...(observer === undefined ? {} : { observer }) });
   await pool.apply(options.servers);
   let manager: Manager | undefined;
   if (options.managerAddress !== undefined) {

@@ -25,6 +25,9 @@ export interface ServerCliArgs {
   ipv6First?: boolean;
   workers?: string;
   managerAddress?: string;
+  metrics?: string;
+  logFormat?: string;
+  accessLog?: string;
   /** Print a fresh key (or password) for the method and exit. */
   genkey?: boolean;
   verbose: boolean;
@@ -55,6 +58,9 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
     managerAddress: last(parsed.managerAddress),
+    metrics: last(parsed.metrics),
+    logFormat: last(parsed.logFormat),
+    accessLog: last(parsed.accessLog),
     genkey: parsed.genkey === true ? true : undefined,
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
@@ -77,6 +83,8 @@ function parser(argv: readonly string[], version: string) {
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
+    .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })
+    .option('access-log', { type: 'string', nargs: 1, description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
     .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
   return withSharedOptions(own, version);
 }

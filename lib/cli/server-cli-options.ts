@@ -11,7 +11,7 @@ import { getMethod, type CipherSpec } from '../crypto/methods.js';
 import { generateKey, generatePassword } from '../config/generate-key.js';
 import type { ServerOptions } from '../server/server-options.js';
 import type { ServerFileConfig } from '../config/server-config-file.js';
-import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ServerProcessSettings } from '../config/server-settings.js';
+import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ListenAddress, type LogFormat, type ServerProcessSettings } from '../config/server-settings.js';
 import { convertFlags } from '../config/setting.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
@@ -27,6 +27,12 @@ export interface ServerCliOptions {
   workers: number;
   /** `--manager-address`, else `manager_address` from the file: where the ss-manager API listens. */
   managerAddress?: ManagerAddress;
+  /** Where to serve Prometheus metrics (`--metrics`); absent: nowhere. */
+  metrics?: ListenAddress;
+  /** How log lines are written (`--log-format`). */
+  logFormat: LogFormat;
+  /** Where the access log goes (`--access-log`): `-` for stderr or a path; absent: off. */
+  accessLog?: string;
   /** Set when neither a password nor a key was given and one was generated. */
   generatedPassword?: string;
 }
@@ -49,9 +55,14 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
     servers,
     logLevel: own.logLevel ?? file?.logLevel ?? SERVER_PROCESS_SETTINGS.logLevel.default,
     workers: own.workers ?? file?.workers ?? SERVER_PROCESS_SETTINGS.workers.default,
+    logFormat: own.logFormat ?? file?.logFormat ?? SERVER_PROCESS_SETTINGS.logFormat.default,
   };
   const managerAddress = own.managerAddress ?? file?.managerAddress;
   if (managerAddress !== undefined) result.managerAddress = managerAddress;
+  const metrics = own.metrics ?? file?.metrics;
+  if (metrics !== undefined) result.metrics = metrics;
+  const accessLog = own.accessLog ?? file?.accessLog;
+  if (accessLog !== undefined) result.accessLog = accessLog;
   if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
     const password = generate(getMethod(servers[0]!.method ?? DEFAULT_METHOD)!);
     servers = servers.map((s) => ({ ...s, password }));

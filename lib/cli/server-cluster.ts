@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../server/server-options.js';
 import { DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js';
 import type { Logger, LogLevel } from '../logger.js';
-import { isMessage, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type ReloadedMessage, type SaltsMessage } from './cluster-messages.js';
+import { isMessage, type WorkerObservability, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type ReloadedMessage, type SaltsMessage } from './cluster-messages.js';
 import { checkClusterReload } from './check-cluster-reload.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
 
@@ -45,6 +45,8 @@ export interface ServerClusterOptions {
   /** JSON-safe server options, already validated (one entry per server). */
   servers: ServerOptions[];
   logLevel: LogLevel;
+  /** Passed to every worker: metrics, log format, access log. */
+  observe?: WorkerObservability;
   /** The primary's own log. */
   logger: Logger;
   /** Restart policy per worker. Default {@link RESTART_BACKOFF_DEFAULTS}. */
@@ -69,6 +71,10 @@ interface Slot {
 export interface ServerClusterEvents {
   /** A worker kept dying (more restarts in the window than allowed): the caller should stop(). */
   fatal: [error: Error];
+  /** Any message from worker `n` (for {@link ClusterMetrics}). */
+  workerMessage: [n: number, message: unknown];
+  /** Worker `n` exited (it may be restarted under the same number). */
+  workerExit: [n: number];
 }
 
 const WORKER_MAIN = fileURLToPath(new URL('./server-worker-main.js', import.meta.url));
@@ -95,6 +101,13 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
       servers: i === 0 ? options.servers : options.servers.map(withoutUdp),
       backoff: new RestartBackoff(options.backoff),
     }));
+  }
+
+  /** Sends `message` to every running worker and returns their numbers. */
+  sendToWorkers(message: PrimaryMessage): number[] {
+    const running = this.#slots.filter((s) => s.worker?.isConnected() === true);
+    for (const slot of running) send(slot.worker!, message);
+    return running.map((s) => s.n);
   }
 
   /** PIDs of the running workers. */
@@ -202,7 +215,8 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
     worker.on('error', (err) => this.#o.logger.debug('worker channel error', { worker: slot.n, error: err.message }));
     return new Promise((resolve, reject) => {
       worker.on('message', (m: unknown) => {
-        if (isMessage<ReadyMessage>(m, 'ready')) send(worker, { type: 'start', worker: slot.n, servers: slot.servers, logLevel: this.#o.logLevel });
+        this.emit('workerMessage', slot.n, m);
+        if (isMessage<ReadyMessage>(m, 'ready')) send(worker, { type: 'start', worker: slot.n, servers: slot.servers, logLevel: this.#o.logLevel, ...(this.#o.observe === undefined ? {} : { observe: this.#o.observe }) });
         if (isMessage<ListeningMessage>(m, 'listening')) resolve(m.servers);
         if (isMessage<SaltsMessage>(m, 'salts')) this.#shareSalts(slot, m);
         if (isMessage<ReloadedMessage>(m, 'reloaded')) this.#reloadWaiters.get(m.id)?.(slot, m);
@@ -225,6 +239,7 @@ export class ServerCluster extends EventEmitter<ServerClusterEvents> {
 
   #onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
     if (slot.worker === worker) slot.worker = undefined;
+    this.emit('workerExit', slot.n);
     const fields = { worker: slot.n, pid: worker.process.pid, code, signal };
     if (this.#stopping !== undefined || !this.#started) {
       this.#o.logger.info('worker exited', fields);

@@ -24,6 +24,7 @@ import { ReplayFilter } from '../crypto/replay-filter.js';
 import type { StartMessage, WorkerMessage } from './cluster-messages.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { WorkerInbox } from './worker-inbox.js';
+import { answerMetricsRequests, createServerObservability, type ServerObservability } from './server-observability.js';
 
 /** What a worker talks to; `process` by default. */
 export interface WorkerIo {
@@ -57,7 +58,7 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
     await io.send({ type: 'ready' });
     const start = await inbox.start;
     if (start === undefined) return EXIT_OK;
-    logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr), start.worker);
+    logger = withWorkerField(createConsoleLogger(start.logLevel, io.stderr, start.observe?.logFormat), start.worker);
     return await serve(io, inbox, start, logger);
   } finally {
     stopLogging();
@@ -67,9 +68,19 @@ export async function runServerWorker(io: WorkerIo = processIo()): Promise<numbe
 
 async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logger: Logger): Promise<number> {
   let pool: ServerPool;
+  let observability: ServerObservability;
+  try {
+    observability = createServerObservability({ metrics: start.observe?.metrics === true, accessLog: start.observe?.accessLog, logFormat: start.observe?.logFormat, stderr: io.stderr });
+  } catch (err) {
+    await io.send({ type: 'listenFailed', message: (err as Error).message });
+    return EXIT_LISTEN_FAILED;
+  }
+  const registry = observability.registry;
+  const stopAnswering = registry === undefined ? () => {} : answerMetricsRequests(io.channel, registry, io.send);
   try {
     const replayFilter = sharedReplayFilter(io, inbox, start.servers[0]?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
-    pool = new ServerPool({ logger, replayFilter });
+    pool = new ServerPool({ logger, replayFilter, ...(observability.observer === undefined ? {} : { observer: observability.observer }) });
+    observability.track(() => pool.servers);
     await pool.apply(start.servers);
   } catch (err) {
     await io.send({ type: 'listenFailed', message: (err as Error).message });
@@ -92,6 +103,8 @@ async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logg
   logger.info('shutting down', { reason, connections: pool.servers.reduce((n, s) => n + s.connections, 0) });
   await reloading;
   await pool.close();
+  stopAnswering();
+  await observability.close();
   logger.info('stopped');
   return EXIT_OK;
 }

@@ -19,6 +19,7 @@ export function withSharedOptions<T>(parser: Argv<T>, version: string) {
     .option('method', { alias: 'm', type: 'string', description: `Encryption method: ${METHOD_NAMES.join(', ')} [default: ${DEFAULT_METHOD}]` })
     .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
     .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
+    .option('log-format', { type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' })
     // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
     .conflicts('verbose', 'quiet')
     .conflicts('password', 'key')

@@ -25,7 +25,7 @@ import type { ManagerAddress } from './manager-address.js';
 export { MAX_WORKERS };
 
 /** The result of {@link parseConfigFile}. */
-export interface ServerFileConfig {
+export interface ServerFileConfig extends ServerProcessSettings {
   /** One entry per listening port: one, or one per `port_password` entry. */
   servers: ServerSettings[];
   /** Human-readable notes about keys that were accepted but ignored. */
@@ -43,9 +43,8 @@ interface Draft {
   common: ServerSettings;
   portPasswords: [port: number, entry: PortEntry][] | undefined;
   warnings: string[];
-  logLevel: LogLevel | undefined;
-  workers: number | undefined;
-  managerAddress?: ManagerAddress;
+  /** The process settings seen (`verbose`, `workers`, `metrics` ...). */
+  process: ServerProcessSettings;
 }
 
 /** What one `port_password` entry sets: a password (the classic string form), or an object of password, key and users. */
@@ -101,12 +100,10 @@ const PROCESS_KEYS = jsonKeysOf(SERVER_PROCESS_SETTINGS);
  */
 export function parseConfigFile(json: unknown): ServerFileConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw configError('config', `must be a JSON object, got ${typeName(json)}`);
-  const draft: Draft = { common: {}, portPasswords: undefined, warnings: [], logLevel: undefined, workers: undefined };
+  const draft: Draft = { common: {}, portPasswords: undefined, warnings: [], process: {} };
   for (const [key, value] of Object.entries(json)) applyKey(draft, key, value);
   const result: ServerFileConfig = { servers: splitByPort(draft), warnings: draft.warnings };
-  if (draft.logLevel !== undefined) result.logLevel = draft.logLevel;
-  if (draft.workers !== undefined) result.workers = draft.workers;
-  if (draft.managerAddress !== undefined) result.managerAddress = draft.managerAddress;
+  for (const [setting, value] of Object.entries(draft.process)) if (value !== undefined) (result as unknown as Record<string, unknown>)[setting] = value;
   return result;
 }
 
@@ -116,7 +113,7 @@ function applyKey(draft: Draft, key: string, value: unknown): void {
     (draft.common as Record<string, unknown>)[option] = convertToOption(SERVER_SETTINGS[option] as Setting<unknown, unknown>, value, key, 'file');
   } else if (PROCESS_KEYS.has(key)) {
     const setting = PROCESS_KEYS.get(key) as keyof ServerProcessSettings;
-    (draft as unknown as Record<string, unknown>)[setting] = (SERVER_PROCESS_SETTINGS[setting] as Setting<unknown, unknown>).convert(value, key, 'file');
+    (draft.process as Record<string, unknown>)[setting] = (SERVER_PROCESS_SETTINGS[setting] as Setting<unknown, unknown>).convert(value, key, 'file');
   } else if (Object.hasOwn(CONFIG_FILE_KEYS, key)) {
     CONFIG_FILE_KEYS[key]!(value, key, draft);
   } else {

@@ -35,6 +35,8 @@ import { resolveUsers, toUsers, type ServerUser, type UserSettings } from './ser
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
 import { toManagerAddress, type ManagerAddress } from './manager-address.js';
+import { toListenAddress, type ListenAddress } from './to-listen-address.js';
+import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converters.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -88,7 +90,7 @@ export interface ServerSettings {
   ipv6First?: boolean;
 }
 
-export type { ServerUser, UserSettings };
+export type { ServerUser, UserSettings, ListenAddress, LogFormat };
 
 /**
  * The resolved settings of a server: plain, JSON-serialisable data with the
@@ -154,6 +156,12 @@ export interface ServerProcessSettings {
   logLevel?: LogLevel;
   /** Where the ss-manager API listens (UDP); nothing by default. */
   managerAddress?: ManagerAddress;
+  /** Where to serve Prometheus `/metrics`; a bare port binds 127.0.0.1. Default: no endpoint. */
+  metrics?: ListenAddress;
+  /** How log lines are written. Default `text`. */
+  logFormat?: LogFormat;
+  /** Where to write one line per connection: `-` for stderr or a file path (appended). Default: no access log. */
+  accessLog?: string;
 }
 
 /** The process settings, one row each (no API option: the CLI reads them). */
@@ -161,6 +169,9 @@ export const SERVER_PROCESS_SETTINGS = Object.freeze({
   workers: { json: ['workers'], flags: ['workers'], convert: toWorkers, default: 1, doc: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one' },
   logLevel: { json: ['verbose'], flags: ['verbose', 'quiet'], convert: toLogLevel, default: 'info' as LogLevel, doc: '-v logs debug messages, -q errors only; in a file, verbose counts as in ssserver (-2 to 1)' },
   managerAddress: { json: ['manager_address'], flags: ['manager-address'], convert: toManagerAddress, doc: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' } satisfies Setting<ManagerAddress>,
+  metrics: { json: ['metrics'], flags: ['metrics'], convert: toListenAddress, doc: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' },
+  logFormat: { json: ['log_format'], flags: ['log-format'], convert: toLogFormat, default: 'text' as LogFormat, doc: 'Log lines as text (key=value) or json (one object a line)' },
+  accessLog: { json: ['access_log'], flags: ['access-log'], convert: toAccessLog, doc: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**

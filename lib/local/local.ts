@@ -15,6 +15,7 @@ import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
 import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
 import { createServerCiphers } from './server-ciphers.js';
+import { localFailureLogObserver } from './local-failure-log-observer.js';
 import { LocalSession } from './local-session.js';
 import { type LocalContext } from './local-context.js';
 import { LocalUdpService, type LocalUdpStats } from './local-udp-service.js';
@@ -63,7 +64,8 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
       s.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
-    this.#observer = combineObservers(hooks, s.observer);
+    // An unreachable or silent server is logged at warn, rate-limited.
+    this.#observer = combineObservers(hooks, localFailureLogObserver(s.logger, formatHostPort(c.server, c.serverPort)), s.observer);
     this.#context = {
       ciphers: createServerCiphers(spec, masterKey, identityKeys),
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },

@@ -15,7 +15,8 @@ import type { TcpSessionContext } from './tcp-session-context.js';
 import { UserTable } from './user-table.js';
 import { UserLimits, type UserLimitStats } from './user-limits.js';
 import { TrafficCounters, totalTraffic, type TrafficByUser, type UserTraffic } from './traffic-counters.js';
-import { combineObservers, hooksObserver, reportClosed } from '../observer.js';
+import { reportClosed } from '../observer.js';
+import { createServerObserver } from './server-observer.js';
 import { cipherFamilyOf } from '../stream/cipher-family-of.js';
 import type { ConnectionInfo, ConnectionStats, ServerObserver } from './connection-info.js';
 import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
@@ -68,11 +69,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#services = s;
     this.#users = new UserTable(c.users.map((u) => ({ ...u, key: Buffer.from(u.key, 'base64') })));
     // Hooks, events and the debug log are views of the one observer.
-    const hooks = hooksObserver<ConnectionInfo, ConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
-      s.logger.debug('connection closed', { client: stats.remoteAddress, user: stats.user, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
-    });
-    // The traffic view first: a throwing hook cannot make it miss an open.
-    this.#observer = combineObservers(this.#traffic, hooks, s.observer);
+    this.#observer = createServerObserver(s, this.#traffic, (event, arg) => this.emit(event, arg as never));
     const family = cipherFamilyOf(getMethod(c.method)!);
     this.#context = {
       family,

@@ -34,6 +34,7 @@ t.test('maps libev ss-local flags to options', async (t) => {
   t.same(o, {
     local: { server: 'ss.test', serverPort: 8389, host: '::1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 30_000, tunnel: { type: 'domain', host: 'echo.test', port: 7 }, socksUsername: 'u', socksPassword: 'p' },
     logLevel: 'debug',
+    logFormat: 'text',
   });
   t.equal((await build(['-s', 'a', '-k', 'b', '-q'])).logLevel, 'error');
 });

@@ -7,7 +7,7 @@ const none: ServerCliArgs = { verbose: false, quiet: false };
 const fixed = (): string => 'generated';
 
 t.test('generates a password when none is given anywhere', async (t) => {
-  t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', workers: 1, generatedPassword: 'generated' });
+  t.same(buildServerCliOptions(none, undefined, fixed), { servers: [{ password: 'generated' }], logLevel: 'info', workers: 1, logFormat: 'text', generatedPassword: 'generated' });
   t.match(generatePassword(), /^[A-Za-z0-9_-]{32}$/, '24 random bytes, base64url');
   const asked: string[] = [];
   buildServerCliOptions({ ...none, method: '2022-blake3-aes-128-gcm' }, undefined, (spec) => { asked.push(spec.name); return 'k'; });
@@ -25,6 +25,7 @@ t.test('converts every flag into an option, naming the flag on errors', async (t
     servers: [{ host: '127.0.0.1', port: 0, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, handshakeTimeoutMs: 1500, connectTimeoutMs: 3000, forbiddenIp: [], mode: 'udp_only' }],
     logLevel: 'info',
     workers: 1,
+    logFormat: 'text',
   });
   t.same(buildServerCliOptions({ ...none, server: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: '10.0.0.0/8,::1' }).servers, [{ host: ['127.0.0.1', '::1'], key: 'k', forbiddenIp: ['10.0.0.0/8', '::1'] }]);
   const bad: [Partial<ServerCliArgs>, RegExp][] = [
@@ -49,7 +50,7 @@ t.test('flags override the config file, entry by entry', async (t) => {
   ], '-k replaces the file key');
   const withPassword = parseConfigFile({ password: 'file', method: 'aes-256-gcm' });
   t.same(buildServerCliOptions({ ...none, key: 'flag' }, withPassword).servers, [{ method: 'aes-256-gcm', key: 'flag' }], '--key replaces the file password');
-  t.same(buildServerCliOptions(none, withPassword), { servers: [{ password: 'file', method: 'aes-256-gcm' }], logLevel: 'info', workers: 1 }, 'no password is generated');
+  t.same(buildServerCliOptions(none, withPassword), { servers: [{ password: 'file', method: 'aes-256-gcm' }], logLevel: 'info', workers: 1, logFormat: 'text' }, 'no password is generated');
 });
 
 t.test('with port_password, -k applies to every port and -p is refused', async (t) => {
@@ -82,4 +83,19 @@ t.test('picks the manager address: --manager-address, then the file, else none',
   t.same(buildServerCliOptions(none, file).managerAddress, { host: '127.0.0.1', port: 6001 });
   t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).managerAddress, undefined);
   t.throws(() => buildServerCliOptions({ ...none, managerAddress: '/run/ss.sock' }, file), { code: 'ERR_SS_CONFIG', message: /^--manager-address: a Unix datagram socket path is not supported/ });
+});
+
+t.test('--metrics, --log-format and --access-log are read from flags over the file, and checked', async (t) => {
+  const file = parseConfigFile({ password: 'x', metrics: '0.0.0.0:9100', log_format: 'json', access_log: '/var/log/ss-access.log' });
+  t.match(buildServerCliOptions(none, file), { metrics: { host: '0.0.0.0', port: 9100 }, logFormat: 'json', accessLog: '/var/log/ss-access.log' }, 'from the file');
+  t.match(buildServerCliOptions({ ...none, metrics: '9200', logFormat: 'text', accessLog: '-' }, file), { metrics: { host: '127.0.0.1', port: 9200 }, logFormat: 'text', accessLog: '-' }, 'flags win; a bare port binds 127.0.0.1');
+  t.match(buildServerCliOptions({ ...none, metrics: '[::1]:9300' }, file).metrics, { host: '::1', port: 9300 });
+  t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).metrics, undefined, 'off by default');
+  t.equal(buildServerCliOptions(none, parseConfigFile({ password: 'x' })).accessLog, undefined, 'no access log by default');
+  for (const bad of ['', 'host:', ':9100', '1.2.3.4:70000', '[1.2.3.4]:9100', 'a b:1']) {
+    t.throws(() => buildServerCliOptions({ ...none, metrics: bad }, file), { code: 'ERR_SS_CONFIG', message: /^--metrics: / }, `refuses --metrics '${bad}'`);
+  }
+  t.throws(() => buildServerCliOptions({ ...none, logFormat: 'xml' }, file), { code: 'ERR_SS_CONFIG', message: /^--log-format: must be one of text, json/ });
+  t.throws(() => parseConfigFile({ password: 'x', metrics: true }), { code: 'ERR_SS_CONFIG', message: /^metrics: / });
+  t.throws(() => parseConfigFile({ password: 'x', access_log: '' }), { code: 'ERR_SS_CONFIG', message: /^access_log: / });
 });
