@@ -64,8 +64,10 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       s.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
     this.#observer = combineObservers(hooks, s.observer);
+    const ciphers = createServerCiphers(spec, masterKey, identityKeys);
+    if (ciphers.family.startWarning !== undefined) s.logger.warn(ciphers.family.startWarning);
     this.#context = {
-      ciphers: createServerCiphers(spec, masterKey, identityKeys),
+      ciphers,
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',

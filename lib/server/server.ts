@@ -67,6 +67,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     });
     this.#observer = combineObservers(hooks, s.observer);
     const family = cipherFamilyOf(getMethod(c.method)!);
+    if (family.startWarning !== undefined) s.logger.warn(family.startWarning);
     this.#context = {
       family,
       users: this.#users,
