@@ -3,6 +3,7 @@
  * secret becomes key bytes on either side. It branches on the method's kind:
  *
  *   aead       password ──EVP_BytesToKey──▶ key       or  key (base64, at least keyLength bytes)
+ *   stream     the same; `table` (key length 0) uses the password bytes (or the whole decoded key)
  *   aead-2022  password (or key) = base64 PSK of exactly keyLength bytes (SIP022); no derivation
  */
 import { supportsIdentityHeaders, type CipherSpec } from '../crypto/methods.js';
@@ -34,10 +35,13 @@ export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknow
   }
   if (key !== undefined) {
     const raw = Buffer.from(checkString(key, keyName, true), 'base64');
+    if (spec.keyLength === 0) return raw;
     if (raw.length < spec.keyLength) throw configError(keyName, `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
     return raw.subarray(0, spec.keyLength);
   }
   if (password === undefined) throw configError(pwName, 'is required');
+  // Python's `table` keys its substitution with the password itself (2.8.2 encrypt.py: key length 0).
+  if (spec.keyLength === 0) return Buffer.from(toSecret(password, pwName), 'utf8');
   return evpBytesToKey(toSecret(password, pwName), spec.keyLength);
 }
 

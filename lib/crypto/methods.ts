@@ -1,6 +1,7 @@
 /**
- * The single table of methods: AEAD (SIP004/SIP007) and Shadowsocks 2022
- * (SIP022). Every size used anywhere in the package comes from here.
+ * The single table of methods: AEAD (SIP004/SIP007), Shadowsocks 2022
+ * (SIP022) and the legacy stream ciphers. Every size used anywhere in the
+ * package comes from here.
  *
  *   method                          kind       key  salt nonce tag  Node cipher
  *   aes-128-gcm                     aead        16   16   12   16   aes-128-gcm
@@ -12,19 +13,49 @@
  *   2022-blake3-aes-256-gcm         aead-2022   32   32   12   16   aes-256-gcm (UDP: + aes-256-ecb header)
  *   2022-blake3-chacha20-poly1305   aead-2022   32   32   12   16   chacha20-poly1305 (UDP: XChaCha20-Poly1305)
  *
- * For `aead` the key comes from a password (EVP_BytesToKey); for
+ *
+ * Legacy stream ciphers (PROTOCOL.md section 2; no integrity, opt-in only):
+ *
+ *   method                          kind    key   IV  implementation
+ *   aes-{128,192,256}-{cfb,ctr,ofb,cfb8,cfb1}  stream  16/24/32  16  OpenSSL (same name)
+ *   camellia-{128,192,256}-cfb      stream  16/24/32  16  OpenSSL (same name)
+ *   bf-cfb cast5-cfb idea-cfb rc2-cfb  stream  16   8   OpenSSL legacy provider
+ *   des-cfb                         stream    8   8   OpenSSL legacy provider
+ *   seed-cfb                        stream   16  16   OpenSSL legacy provider
+ *   chacha20-ietf                   stream   32  12   OpenSSL chacha20, IV = 0(4) || iv
+ *   chacha20                        stream   32   8   OpenSSL chacha20, IV = 0(8) || iv (64-bit counter)
+ *   salsa20                         stream   32   8   @noble/ciphers salsa20
+ *   rc4-md5                         stream   16  16   RC4 (ours) keyed MD5(key || iv)
+ *   rc4                             stream   16   0   RC4 (ours)
+ *   table                           stream    0   0   Python's substitution table (ours); the key is the password
+ *
+ * For stream methods `saltLength` is the IV length and there is no tag.
+ * For `aead` and `stream` the key comes from a password (EVP_BytesToKey); for
  * `aead-2022` it is the PSK itself, base64 of exactly `keyLength` bytes
  * (PROTOCOL.md section 4.1). 2022-blake3-chacha8-poly1305 is left out: no
  * well-kept library gives ChaCha8 at a usable speed in Node.
  */
+import { getCiphers } from 'node:crypto';
 import { TAG_LENGTH } from '../constants.js';
 
 /**
  * A method's family: how its streams and packets are framed and keyed.
- * `'aead'` (SIP004) or `'aead-2022'` (SIP022); each has its own family in
- * `stream/` (see `stream/cipher-family-of.ts`).
+ * `'aead'` (SIP004), `'aead-2022'` (SIP022) or `'stream'` (the legacy
+ * stream ciphers); each has its own family in `stream/` (see
+ * `stream/cipher-family-of.ts`).
  */
-export type CipherKind = 'aead' | 'aead-2022';
+export type CipherKind = 'aead' | 'aead-2022' | 'stream';
+
+/** The AEAD algorithms, by their `crypto.createCipheriv` names. */
+export type AeadAlgorithm = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+
+/**
+ * How a stream method is computed: an OpenSSL cipher name for
+ * `crypto.createCipheriv` (`chacha20` for both ChaCha variants, the IV laid
+ * out per method), or one of our own: `salsa20` (@noble/ciphers), `rc4`,
+ * `rc4-md5`, `table`.
+ */
+export type StreamAlgorithm = string;
 
 /** What a method needs: sizes in bytes and the Node cipher behind it. */
 export interface CipherSpec {
@@ -34,19 +65,25 @@ export interface CipherSpec {
   readonly kind: CipherKind;
   /** Master key and subkey length. */
   readonly keyLength: number;
-  /** Salt length; equals the key length for every AEAD method. */
+  /** Salt length; equals the key length for every AEAD method. For a stream method: the IV length (0 for rc4 and table). */
   readonly saltLength: number;
-  /** AEAD nonce length: 12, or 24 for XChaCha20. */
+  /** AEAD nonce length: 12, or 24 for XChaCha20; 0 for stream methods. */
   readonly nonceLength: number;
-  /** AEAD tag length: always 16. */
+  /** AEAD tag length: always 16; 0 for stream methods. */
   readonly tagLength: number;
-  /** The `crypto.createCipheriv` algorithm name. */
-  readonly algorithm: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+  /** The `crypto.createCipheriv` algorithm name (stream: see {@link StreamAlgorithm}). */
+  readonly algorithm: AeadAlgorithm | StreamAlgorithm;
   /** True when the 24-byte nonce is reduced with HChaCha20 first (XChaCha20). */
   readonly extendedNonce: boolean;
+  /**
+   * True for stream methods whose OpenSSL cipher lives in OpenSSL 3's legacy
+   * provider (bf, cast5, des, idea, rc2, seed): Node has them only when
+   * started with `--openssl-legacy-provider`.
+   */
+  readonly legacyProvider: boolean;
 }
 
-function spec(name: string, keyLength: number, algorithm: CipherSpec['algorithm'], extendedNonce = false, kind: CipherKind = 'aead'): CipherSpec {
+function spec(name: string, keyLength: number, algorithm: AeadAlgorithm, extendedNonce = false, kind: CipherKind = 'aead'): CipherSpec {
   return Object.freeze({
     name,
     kind,
@@ -56,8 +93,19 @@ function spec(name: string, keyLength: number, algorithm: CipherSpec['algorithm'
     tagLength: TAG_LENGTH,
     algorithm,
     extendedNonce,
+    legacyProvider: false,
   });
 }
+
+// A stream method's row: key and IV length, and how it is computed.
+function stream(name: string, keyLength: number, ivLength: number, algorithm: StreamAlgorithm = name, legacyProvider = false): [string, CipherSpec] {
+  return [name, Object.freeze({ name, kind: 'stream', keyLength, saltLength: ivLength, nonceLength: 0, tagLength: 0, algorithm, extendedNonce: false, legacyProvider })];
+}
+
+const legacy = (name: string, keyLength: number, ivLength: number): [string, CipherSpec] => stream(name, keyLength, ivLength, name, true);
+
+// aes-{128,192,256}-{cfb,ctr,ofb,cfb8,cfb1}, the same names in OpenSSL.
+const AES_STREAM = ['cfb', 'ctr', 'ofb', 'cfb8', 'cfb1'].flatMap((mode) => [16, 24, 32].map((bytes) => stream(`aes-${bytes * 8}-${mode}`, bytes, 16)));
 
 /** Every supported method, by name. */
 export const METHODS: ReadonlyMap<string, CipherSpec> = new Map([
@@ -69,6 +117,22 @@ export const METHODS: ReadonlyMap<string, CipherSpec> = new Map([
   ['2022-blake3-aes-128-gcm', spec('2022-blake3-aes-128-gcm', 16, 'aes-128-gcm', false, 'aead-2022')],
   ['2022-blake3-aes-256-gcm', spec('2022-blake3-aes-256-gcm', 32, 'aes-256-gcm', false, 'aead-2022')],
   ['2022-blake3-chacha20-poly1305', spec('2022-blake3-chacha20-poly1305', 32, 'chacha20-poly1305', false, 'aead-2022')],
+  ...AES_STREAM,
+  stream('camellia-128-cfb', 16, 16),
+  stream('camellia-192-cfb', 24, 16),
+  stream('camellia-256-cfb', 32, 16),
+  stream('chacha20-ietf', 32, 12, 'chacha20'),
+  stream('chacha20', 32, 8, 'chacha20'),
+  stream('salsa20', 32, 8),
+  stream('rc4-md5', 16, 16),
+  stream('rc4', 16, 0),
+  legacy('bf-cfb', 16, 8),
+  legacy('cast5-cfb', 16, 8),
+  legacy('des-cfb', 8, 8),
+  legacy('idea-cfb', 16, 8),
+  legacy('rc2-cfb', 16, 8),
+  legacy('seed-cfb', 16, 16),
+  stream('table', 0, 0),
 ]);
 
 /** The names of every supported method, in table order. */
@@ -86,4 +150,23 @@ export function getMethod(name: string): CipherSpec | undefined {
  */
 export function supportsIdentityHeaders(spec: CipherSpec): boolean {
   return spec.kind === 'aead-2022' && spec.algorithm !== 'chacha20-poly1305';
+}
+
+/**
+ * Why a method cannot run in this Node process, or `undefined` if it can:
+ * a legacy-provider cipher (bf, cast5, des, idea, rc2, seed) when Node was
+ * not started with `--openssl-legacy-provider`.
+ */
+export function methodUnavailable(spec: CipherSpec): string | undefined {
+  if (!spec.legacyProvider || getCiphers().includes(spec.algorithm)) return undefined;
+  return `${spec.name} needs OpenSSL's legacy provider, which this Node process has not loaded: start node with --openssl-legacy-provider (for the commands: NODE_OPTIONS=--openssl-legacy-provider)`;
+}
+
+/**
+ * The warning logged when a server or client starts with a stream method:
+ * what is lost, and what to use instead.
+ */
+export function streamMethodWarning(spec: CipherSpec): string | undefined {
+  if (spec.kind !== 'stream') return undefined;
+  return `${spec.name} is a legacy stream cipher: no integrity (traffic can be modified undetected, and the redirect attack can decrypt it) and servers using it are detectable by active probing; use an AEAD method (chacha20-ietf-poly1305, aes-256-gcm) or a 2022 method (2022-blake3-aes-256-gcm) instead`;
 }

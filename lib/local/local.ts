@@ -66,8 +66,10 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     });
     // An unreachable or silent server is logged at warn, rate-limited.
     this.#observer = combineObservers(hooks, localFailureLogObserver(s.logger, formatHostPort(c.server, c.serverPort)), s.observer);
+    const ciphers = createServerCiphers(spec, masterKey, identityKeys);
+    if (ciphers.family.startWarning !== undefined) s.logger.warn(ciphers.family.startWarning);
     this.#context = {
-      ciphers: createServerCiphers(spec, masterKey, identityKeys),
+      ciphers,
       dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',

@@ -71,6 +71,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     // Hooks, events and the debug log are views of the one observer.
     this.#observer = createServerObserver(s, this.#traffic, (event, arg) => this.emit(event, arg as never));
     const family = cipherFamilyOf(getMethod(c.method)!);
+    if (family.startWarning !== undefined) s.logger.warn(family.startWarning);
     this.#context = {
       family,
       users: this.#users,

@@ -6,6 +6,7 @@ import type { CipherSpec } from '../crypto/methods.js';
 import { createAeadFamily } from './aead-family.js';
 import { createAead2022Family } from './aead-2022-family.js';
 import type { CipherFamily } from './cipher-family.js';
+import { createStreamCipherFamily } from './stream-cipher-family.js';
 
 const FAMILIES = new WeakMap<CipherSpec, CipherFamily>();
 
@@ -19,6 +20,9 @@ export function cipherFamilyOf(spec: CipherSpec): CipherFamily {
         break;
       case 'aead-2022':
         family = createAead2022Family(spec);
+        break;
+      case 'stream':
+        family = createStreamCipherFamily(spec);
         break;
     }
     FAMILIES.set(spec, family);

@@ -133,6 +133,11 @@ export interface CipherFamily {
    */
   readonly probeClose: 'fin' | 'reset';
   /**
+   * A warning to log when a server or client starts with this method
+   * (the stream family says what is lost); `undefined` for none.
+   */
+  readonly startWarning?: string;
+  /**
    * The replay filter of a server's TCP streams: `shared` (a cluster-wide
    * filter) if the family can use it, else one of its own.
    * @param capacity salts per generation of an AEAD filter

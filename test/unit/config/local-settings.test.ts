@@ -32,7 +32,7 @@ const BAD: Partial<Record<keyof LocalSettings, { value: unknown; problem: RegExp
   serverPort: { value: '0', problem: /^must be between 1 and 65535/ },
   password: { value: '', problem: /^must not be empty$/ },
   key: { value: '', problem: /^must not be empty$/ },
-  method: { value: 'bf-cfb', problem: /^unknown method 'bf-cfb'/ },
+  method: { value: 'xchacha20', problem: /^unknown method 'xchacha20'/ },
   host: { value: ' ', problem: /^must not be empty/ },
   port: { value: 'http', problem: /^must be (a port number|an integer)/ },
   tunnel: { value: 'nohost', problem: /^must be host:port/ },

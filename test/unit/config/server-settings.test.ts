@@ -36,7 +36,7 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   password: { option: '', file: '', flag: '', problem: /^must not be empty$/ },
   key: { option: 5, file: 5, flag: '', problem: /^must (be a string, got number|not be empty)$/ },
   users: { option: 'alice', file: {}, flag: undefined, problem: /^must be an array of \{"name", "password"\} objects, got / },
-  method: { option: 'rc4-md5', file: 'rc4-md5', flag: 'rc4-md5', problem: /^unknown method 'rc4-md5'/ },
+  method: { option: 'xchacha20', file: 'xchacha20', flag: 'xchacha20', problem: /^unknown method 'xchacha20'/ },
   idleTimeoutMs: { option: 0, file: 0, flag: '0', problem: /^must be/ },
   handshakeTimeoutMs: { option: -1, file: 'soon', flag: 'soon', problem: /^must be/ },
   connectTimeoutMs: { option: 1.5, file: -2, flag: '-2', problem: /^must be/ },

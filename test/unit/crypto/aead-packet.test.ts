@@ -16,7 +16,7 @@ t.test('encryptPacket reproduces the PROTOCOL.md section 9 UDP vector', async (t
 });
 
 t.test('packets round-trip under every method, with a fresh salt each time', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = evpBytesToKey('pw', spec.keyLength);
     for (const n of [0, 1, 7, 100, 1400, 16_384]) {
       const plain = randomBytes(n);
@@ -30,7 +30,7 @@ t.test('packets round-trip under every method, with a fresh salt each time', asy
 });
 
 t.test('decryptPacket throws ERR_SS_PACKET_TOO_SHORT below salt + tag', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = evpBytesToKey('pw', spec.keyLength);
     const packet = encryptPacket(spec, key, Buffer.alloc(0));
     t.equal(packet.length, packetOverhead(spec));
@@ -53,7 +53,7 @@ t.test('decryptPacket throws ERR_SS_DECRYPT if any byte is flipped', async (t) =
 });
 
 t.test('decryptPacket throws ERR_SS_DECRYPT for a wrong key, truncation or random bytes', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = evpBytesToKey('pw', spec.keyLength);
     const packet = encryptPacket(spec, key, Buffer.from('hello'));
     t.throws(() => decryptPacket(spec, evpBytesToKey('other', spec.keyLength), packet), { code: 'ERR_SS_DECRYPT' }, `${spec.name}: wrong key`);

@@ -84,7 +84,7 @@ t.test('incrementNonce adds one little-endian, with carry, wrapping at the top',
 });
 
 t.test('the session nonce advances once per seal or open, carrying into the next byte', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const s = new AeadSession(spec, key);
     t.same(s.nonce, Buffer.alloc(spec.nonceLength), `${spec.name}: starts at zero`);
@@ -102,7 +102,7 @@ t.test('the session nonce advances once per seal or open, carrying into the next
 });
 
 t.test('every method matches @noble/ciphers over several consecutive nonces', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const s = new AeadSession(spec, key);
     for (let n = 0; n < 8; n++) {
@@ -114,7 +114,7 @@ t.test('every method matches @noble/ciphers over several consecutive nonces', as
 });
 
 t.test('open returns null when a tag or ciphertext byte is flipped', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const m = randomBytes(40);
     const [ct, tag] = new AeadSession(spec, key).seal(m);

@@ -13,7 +13,7 @@ t.test('evpBytesToKey matches the EVP_BytesToKey vectors', async (t) => {
 t.test('evpBytesToKey gives each method a key of its own length, prefixes of one another', async (t) => {
   const long = evpBytesToKey('foobar', 64);
   t.equal(long.subarray(0, 16).toString('hex'), '3858f62230ac3c915f300c664312c63f');
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = evpBytesToKey('foobar', spec.keyLength);
     t.equal(key.length, spec.keyLength, spec.name);
     t.same(key, long.subarray(0, spec.keyLength), spec.name);

@@ -1,6 +1,6 @@
-import { getCipherInfo } from 'node:crypto';
+import { getCipherInfo, getCiphers } from 'node:crypto';
 import t from 'tap';
-import { getMethod, METHOD_NAMES, METHODS } from '../../../lib/crypto/methods.js';
+import { getMethod, METHOD_NAMES, METHODS, methodUnavailable } from '../../../lib/crypto/methods.js';
 
 const TABLE = [
   // name, key, salt, nonce, tag, Node algorithm, extended nonce
@@ -15,15 +15,43 @@ const TABLE = [
 ] as const;
 
 t.test('the table has the family and sizes of the five AEAD and three 2022 methods', async (t) => {
-  t.same(METHOD_NAMES, TABLE.map((row) => row[0]));
-  t.equal(METHODS.size, 8);
+  t.same(METHOD_NAMES.slice(0, 8), TABLE.map((row) => row[0]));
   for (const [name, keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce] of TABLE) {
-    t.same(getMethod(name), { name, kind: name.startsWith('2022-') ? 'aead-2022' : 'aead', keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce }, name);
+    t.same(getMethod(name), { name, kind: name.startsWith('2022-') ? 'aead-2022' : 'aead', keyLength, saltLength, nonceLength, tagLength, algorithm, extendedNonce, legacyProvider: false }, name);
   }
 });
 
+// name, key, IV (PROTOCOL.md section 1)
+const STREAM = [
+  ...['cfb', 'ctr', 'ofb', 'cfb8', 'cfb1'].flatMap((m) => [[`aes-128-${m}`, 16, 16], [`aes-192-${m}`, 24, 16], [`aes-256-${m}`, 32, 16]] as const),
+  ['camellia-128-cfb', 16, 16], ['camellia-192-cfb', 24, 16], ['camellia-256-cfb', 32, 16],
+  ['chacha20-ietf', 32, 12], ['chacha20', 32, 8], ['salsa20', 32, 8], ['rc4-md5', 16, 16], ['rc4', 16, 0],
+  ['bf-cfb', 16, 8], ['cast5-cfb', 16, 8], ['des-cfb', 8, 8], ['idea-cfb', 16, 8], ['rc2-cfb', 16, 8], ['seed-cfb', 16, 16], ['table', 0, 0],
+] as const;
+
+t.test('the table has the key and IV lengths of the stream methods, after the others', async (t) => {
+  t.same(METHOD_NAMES.slice(8), STREAM.map((row) => row[0]));
+  for (const [name, keyLength, ivLength] of STREAM) {
+    const spec = getMethod(name)!;
+    t.same([spec.kind, spec.keyLength, spec.saltLength, spec.tagLength], ['stream', keyLength, ivLength, 0], name);
+    t.equal(spec.legacyProvider, ['bf-cfb', 'cast5-cfb', 'des-cfb', 'idea-cfb', 'rc2-cfb', 'seed-cfb'].includes(name), name);
+    // OpenSSL's own sizes agree wherever OpenSSL is what runs it.
+    const info = getCipherInfo(spec.algorithm);
+    if (info && spec.algorithm !== 'chacha20') t.same([info.keyLength, info.ivLength ?? 0], [keyLength, ivLength], `${name} in OpenSSL`);
+  }
+});
+
+t.test('a legacy-provider method says which flag it needs, unless Node has it', async (t) => {
+  const bf = getMethod('bf-cfb')!;
+  const reason = methodUnavailable(bf);
+  if (getCiphers().includes('bf-cfb')) t.equal(reason, undefined);
+  else t.match(reason, /bf-cfb needs OpenSSL's legacy provider.*--openssl-legacy-provider/);
+  t.equal(methodUnavailable(getMethod('aes-256-cfb')!), undefined);
+  t.equal(methodUnavailable(getMethod('rc4-md5')!), undefined);
+});
+
 t.test('each Node algorithm exists and takes the key length of its method', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const info = getCipherInfo(spec.algorithm);
     t.ok(info, `${spec.algorithm} is available`);
     t.equal(info?.keyLength, spec.keyLength, spec.name);
@@ -35,7 +63,7 @@ t.test('each Node algorithm exists and takes the key length of its method', asyn
 t.test('getMethod is case-insensitive and returns undefined for unknown methods', async (t) => {
   t.equal(getMethod('AES-256-GCM'), getMethod('aes-256-gcm'));
   t.equal(getMethod('Chacha20-IETF-Poly1305')?.name, 'chacha20-ietf-poly1305');
-  for (const name of ['aes-256-cfb', 'rc4-md5', 'chacha20-poly1305', '2022-blake3-chacha8-poly1305', '2022-blake3-aes-192-gcm', '']) {
+  for (const name of ['aes-128-ecb', 'xchacha20', 'chacha20-poly1305', '2022-blake3-chacha8-poly1305', '2022-blake3-aes-192-gcm', '']) {
     t.equal(getMethod(name), undefined, `'${name}'`);
   }
 });

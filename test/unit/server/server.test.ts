@@ -357,7 +357,7 @@ t.test('close() stops accepting, lets connections finish, then aborts the rest',
 });
 
 t.test('rejects invalid options with ERR_SS_CONFIG naming the option', async (t) => {
-  t.throws(() => createServer({ password: 'x', method: 'rc4' }), { code: 'ERR_SS_CONFIG', message: /method/ });
+  t.throws(() => createServer({ password: 'x', method: 'rc5' }), { code: 'ERR_SS_CONFIG', message: /method/ });
   t.throws(() => createServer({ method }), { code: 'ERR_SS_CONFIG', message: /password/ });
   t.throws(() => createServer({ password: 'x', port: 70000 }), { code: 'ERR_SS_CONFIG', message: /port/ });
   t.throws(() => createServer({ password: 'x', forbiddenIp: ['bogus'] }), { code: 'ERR_SS_CONFIG', message: /bogus/ });

@@ -81,7 +81,7 @@ t.test('pushes a chunk only once its whole frame has arrived', async (t) => {
 
 t.test('round-trips multi-chunk streams from EncryptTransform for every method', async (t) => {
   const sizes = [1, MAX_PAYLOAD, MAX_PAYLOAD + 1, 100_000, 1 + Math.floor(Math.random() * 50_000)];
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const writes = sizes.map((n) => randomBytes(n));
     const wire = await encrypt(spec, key, writes);
@@ -94,7 +94,7 @@ t.test('round-trips multi-chunk streams from EncryptTransform for every method',
 });
 
 t.test('round-trips through pipeline() with a small random payload per write', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const writes = Array.from({ length: 20 }, () => randomBytes(1 + Math.floor(Math.random() * 3000)));
     const got: Buffer[] = [];
@@ -145,7 +145,7 @@ t.test('a wrong key fails with ERR_SS_DECRYPT', async (t) => {
 });
 
 t.test('fails with ERR_SS_CHUNK_TOO_LARGE as soon as the length chunk opens, before the payload arrives', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     for (const value of [MAX_PAYLOAD + 1, 0x8000, 0xc000, 0xffff]) {
       const dec = new DecryptTransform({ spec, masterKey: key });
@@ -159,7 +159,7 @@ t.test('fails with ERR_SS_CHUNK_TOO_LARGE as soon as the length chunk opens, bef
 });
 
 t.test('fails with ERR_SS_CHUNK_EMPTY for a length of zero', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const dec = new DecryptTransform({ spec, masterKey: key });
     const seen = watch(dec);
@@ -260,7 +260,7 @@ t.test('authenticated turns true only after the first chunk opens', async (t) =>
 });
 
 t.test('garbage never pushes plaintext', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const wrong: string[] = [];
     for (let n = 0; n <= 221; n += 1) {

@@ -47,7 +47,7 @@ t.test('puts the salt in front of the first output only', async (t) => {
 });
 
 t.test('draws a fresh random salt of the right length per stream', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = evpBytesToKey('foobar', spec.keyLength);
     const a = new EncryptTransform({ spec, masterKey: key });
     const b = new EncryptTransform({ spec, masterKey: key });
@@ -93,7 +93,7 @@ t.test('records its own salt in the given replay filter', async (t) => {
 });
 
 t.test('every method round-trips through an independent frame parser', async (t) => {
-  for (const spec of METHODS.values()) {
+  for (const spec of [...METHODS.values()].filter((s) => s.kind !== 'stream')) {
     const key = randomBytes(spec.keyLength);
     const writes = [1, 500, MAX_PAYLOAD, MAX_PAYLOAD + 1].map((n) => randomBytes(n));
     const { output } = await feed(new EncryptTransform({ spec, masterKey: key }), writes);
