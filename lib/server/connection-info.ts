@@ -15,6 +15,8 @@ export interface ConnectionInfo {
   remotePort: number;
   /** The user whose key opened the connection (unset before the first chunk authenticates). */
   user?: string;
+  /** Microseconds the decrypt side spent finding the user (trial decryption; AEAD methods). */
+  identifyMicros?: number;
   /** The target from the address header (unset before the header is read). */
   target?: Address;
   /** The IP actually dialed (after name resolution). */

@@ -150,6 +150,8 @@ export class TcpSession {
   readonly #onTarget = (target: Address): void => {
     const user = this.#cipher.user as User | undefined;
     this.#info.user = user?.name;
+    const micros = this.#decrypt.identifyMicros;
+    if (micros !== undefined) this.#info.identifyMicros = micros;
     this.#info.target = target;
     if (user !== undefined) {
       if (!this.#ctx.limits.admit(user)) {

@@ -65,6 +65,8 @@ export interface EncryptOptions {
 export interface DecryptStream extends Transform {
   /** True once the first chunk has authenticated. */
   readonly authenticated: boolean;
+  /** Microseconds spent finding the user among the keys (trial decryption), where the family measures it. */
+  readonly identifyMicros?: number | undefined;
 }
 
 /** A client's datagram, opened by a server's {@link UdpServerCodec}. */

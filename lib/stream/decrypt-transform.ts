@@ -57,6 +57,7 @@ export class DecryptTransform extends Transform {
   #need: number;
   #session: AeadSession | undefined;
   #user: CipherUser | undefined;
+  #identifyMicros: number | undefined;
 
   /** @throws TypeError unless exactly one of `masterKey` and `keys` is given */
   constructor(options: DecryptTransformOptions) {
@@ -74,6 +75,11 @@ export class DecryptTransform extends Transform {
   /** True once the first chunk has authenticated (the peer knows the key). */
   get authenticated(): boolean {
     return this.#user !== undefined;
+  }
+
+  /** Microseconds spent finding the user (trial decryption); unset until the first chunk authenticates. */
+  get identifyMicros(): number | undefined {
+    return this.#user === undefined ? undefined : this.#identifyMicros;
   }
 
   /** The user whose key opened the stream; unset until the first chunk authenticates. */
@@ -107,7 +113,9 @@ export class DecryptTransform extends Transform {
       switch (this.#state) {
         case State.WaitSalt: {
           const salt = Buffer.from(this.#queue.read(this.#spec.saltLength));
+          const started = performance.now();
           const plain = this.#identify(salt, this.#queue.read(2 + tagLength));
+          this.#identifyMicros = (performance.now() - started) * 1000;
           if (plain === null) return decryptError('length chunk');
           // Only an authenticated salt is recorded (shadowsocks-rust #442, Outline tcp.go).
           if (this.#replayFilter && !this.#replayFilter.add(salt)) return replayError();

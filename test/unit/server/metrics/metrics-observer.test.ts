@@ -84,6 +84,8 @@ t.test('two users\' TCP and UDP bytes show up per user on /metrics, with handsha
   t.equal(sampleValue(body, 'ss_data_bytes_total', { user: 'bob', direction: 'down', transport: 'udp' }), 300, 'bob\'s UDP bytes down');
   t.equal(sampleValue(body, 'ss_data_bytes_total', { user: 'alice', direction: 'up', transport: 'udp' }), undefined, 'alice sent no UDP');
   t.equal(sampleValue(body, 'ss_tcp_connections_opened_total'), 3);
+  t.equal(sampleValue(body, 'ss_tcp_user_identify_seconds_count'), 3, 'each opened connection timed its user identification');
+  t.ok((sampleValue(body, 'ss_tcp_user_identify_seconds_sum') ?? 0) > 0);
   t.equal(sampleValue(body, 'ss_tcp_connections_closed_total', { status: 'OK' }), 3);
   t.equal(sampleValue(body, 'ss_tcp_connections_closed_total', { status: 'ERR_SS_DECRYPT' }), 1, 'the probe closed with a decrypt failure');
   t.equal(sampleValue(body, 'ss_tcp_handshake_failure_bytes_count', { kind: 'auth' }), 1, 'one auth failure');
