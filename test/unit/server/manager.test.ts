@@ -99,7 +99,7 @@ t.test('add takes a method, mode and users; a second add on the port changes its
 t.test('bad requests get an error answer and change nothing', async (t) => {
   const { pool, client } = await start(t);
   const cases: [string | Buffer, RegExp][] = [
-    ['add: {"server_port": 8001, "password": "x", "method": "rc4"}', /^err: method: unknown method 'rc4'/],
+    ['add: {"server_port": 8001, "password": "x", "method": "rc5"}', /^err: method: unknown method 'rc5'/],
     ['add: {"server_port": 70000, "password": "x"}', /^err: server_port: must be between 0 and 65535/],
     ['add: {"server_port": 0, "password": "x"}', /^err: server_port: must be between 1 and 65535/],
     ['add: {"server_port": "80; rm -rf /", "password": "x"}', /^err: server_port: must be a port number/],
