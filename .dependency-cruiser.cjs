@@ -4,8 +4,9 @@
  * them.
  *
  *   cli/ ──▶ server/ ─┐               local/ ◀── cli/
- *            │        ├──▶ stream/ transport/ config/ ──▶ crypto/ protocol/ (pure)
- *            └────────┘ (server/ and local/ never import each other)
+ *            │        ├──▶ stream/ transport/ ──▶ crypto/ protocol/ (pure)
+ *            └────────┴──▶ config/ (plain option data) ──┘
+ *   server/ and local/ never import each other; nothing but cli/ imports cli/
  */
 const SOCKET_MODULES = '^(node:)?(dgram|dns|tls|http|https|http2|cluster|child_process|worker_threads|fs|net)$';
 
@@ -52,6 +53,13 @@ module.exports = {
       comment: 'stream/ and transport/ serve both sides: they import neither side, nor config or cli.',
       from: { path: '^lib/(stream|transport)/' },
       to: { path: '^lib/(server|local|cli|config)/' },
+    },
+    {
+      name: 'config-imports-no-side',
+      severity: 'error',
+      comment: 'config/ maps files, flags and URIs to plain option data: it imports neither side, nor the stream, transport or cli layers.',
+      from: { path: '^lib/config/' },
+      to: { path: '^lib/(server|local|cli|stream|transport)/' },
     },
     {
       name: 'stream-touches-no-socket',

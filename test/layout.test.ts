@@ -34,7 +34,7 @@ t.test('lib/ breaks no layout rule', async (t) => {
 t.test('every layout rule fails a tree that breaks it', async (t) => {
   const { code, out } = await depcruise(join(ROOT, 'test/fixtures/layout'));
   t.not(code, 0, 'depcruise exits non-zero');
-  for (const rule of ['no-circular', 'server-not-local', 'local-not-server', 'pure-layers-import-only-pure', 'pure-layers-touch-no-socket', 'only-cli-imports-cli']) {
+  for (const rule of ['no-circular', 'server-not-local', 'local-not-server', 'pure-layers-import-only-pure', 'pure-layers-touch-no-socket', 'config-imports-no-side', 'only-cli-imports-cli']) {
     t.match(out, `error ${rule}:`, rule);
   }
 });

@@ -12,7 +12,8 @@
  * Node has no getrlimit(): the limit and the open descriptors are read from
  * /proc (Linux); elsewhere nothing is checked.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 import type { ServerOptions } from '../server/server-options.js';
 import { configError } from '../errors.js';
 
@@ -32,10 +33,10 @@ export interface FdUsage {
  * @returns undefined where they cannot be read, or the limit is unlimited
  */
 export function readFdUsage(proc = '/proc/self'): FdUsage | undefined {
+  const limit = readOpenFilesLimit(`${proc}/limits`);
+  if (limit === undefined || limit === Infinity) return undefined;
   try {
-    const limit = /^Max open files\s+(\d+)\s/m.exec(readFileSync(`${proc}/limits`, 'utf8'))?.[1];
-    if (limit === undefined) return undefined;
-    return { open: readdirSync(`${proc}/fd`).length, limit: Number(limit) };
+    return { open: readdirSync(`${proc}/fd`).length, limit };
   } catch {
     return undefined;
   }

@@ -34,6 +34,7 @@ export class AeadSession {
   readonly #cipherKey: Buffer;
   readonly #iv: Buffer;
   readonly #extended: boolean;
+  readonly #lengthPlain = Buffer.allocUnsafe(2);
 
   /**
    * @param spec the method
@@ -85,6 +86,31 @@ export class AeadSession {
     cipher.final();
     incrementNonce(this.#nonce);
     return end + cipher.getAuthTag().copy(out, end);
+  }
+
+  /**
+   * Bytes {@link sealChunksInto} writes for `length` plaintext bytes cut
+   * into pieces of at most `maxPayload`.
+   */
+  chunkedLength(length: number, maxPayload: number): number {
+    return length + Math.ceil(length / maxPayload) * (2 + 2 * this.#spec.tagLength);
+  }
+
+  /**
+   * Seals `data` as TCP chunks into `out` at `offset`, each piece of at most
+   * `maxPayload` bytes: `[seal(len u16be) | tag] [seal(piece) | tag]` ...
+   * (one allocation-free pass; `out` must have {@link chunkedLength} bytes).
+   * @returns the offset just past the last tag
+   */
+  sealChunksInto(data: Buffer, maxPayload: number, out: Buffer, offset: number): number {
+    let at = offset;
+    for (let start = 0; start < data.length; start += maxPayload) {
+      const piece = data.subarray(start, start + maxPayload);
+      this.#lengthPlain.writeUInt16BE(piece.length, 0);
+      at = this.sealInto(this.#lengthPlain, out, at);
+      at = this.sealInto(piece, out, at);
+    }
+    return at;
   }
 
   /**

@@ -26,34 +26,20 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AeadSession } from '../crypto/aead-session.js';
 import { sessionSubkey } from '../crypto/kdf-2022.js';
 import { IDENTITY_HEADER_LENGTH, openTcpIdentityHeader } from '../crypto/identity-header.js';
-import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
+import type { CipherUser } from '../crypto/key-ring.js';
 import type { CipherSpec } from '../crypto/methods.js';
-import type { SaltFilter } from '../crypto/salt-filter.js';
 import { chunkEmptyError, decryptError, replayError, toSsError, truncatedError, type SsError } from '../errors.js';
 import { ChunkQueue } from '../protocol/chunk-queue.js';
 import { decodeFixedHeader, decodeResponseHeader, decodeVariableHeader, FIXED_HEADER_LENGTH, responseHeaderLength } from '../protocol/header-2022.js';
-import type { CipherContext } from './cipher-context.js';
-import type { StreamSide } from './cipher-family.js';
+import type { DecryptOptions } from './cipher-family.js';
 
 const State = { WaitHeader: 0, ReadVariableHeader: 1, ReadLength: 2, ReadPayload: 3, Failed: 4 } as const;
 type State = (typeof State)[keyof typeof State];
 
-/** Options for {@link Aead2022DecryptTransform}. */
-export interface Aead2022DecryptOptions {
+/** Options for {@link Aead2022DecryptTransform}: the family's, plus the method and a clock. */
+export interface Aead2022DecryptOptions extends DecryptOptions {
   /** A 2022 method. */
   spec: CipherSpec;
-  /** `'server'` opens a request stream, `'client'` a response stream. */
-  side: StreamSide;
-  /** The users whose PSKs may open the stream (one on the client). */
-  keys: KeyRing;
-  /** Shared with the encrypt side: the server records the user and request salt; the client reads its own salt. */
-  context: CipherContext;
-  /** The peer's address, for the ring's per-client order. */
-  clientAddress?: string;
-  /** Salts accepted in the last 60 s (server side); a repeat fails with `ERR_SS_REPLAY`. */
-  replayFilter?: SaltFilter;
-  /** The server's identity PSK (SIP023): requests carry an identity header, and `keys` must have `findByPskHash`. */
-  identityKey?: Buffer;
   /** Clock in ms, for timestamps (tests). Default `Date.now`. */
   now?: () => number;
 }

@@ -52,7 +52,6 @@ export class Aead2022EncryptTransform extends Transform {
   readonly #salt: Buffer;
   readonly #session: AeadSession;
   readonly #tag: number;
-  readonly #lengthPlain = Buffer.allocUnsafe(2);
   #headerSent = false;
 
   constructor(options: Aead2022EncryptOptions) {
@@ -76,7 +75,7 @@ export class Aead2022EncryptTransform extends Transform {
       return;
     }
     if (this.#headerSent) {
-      callback(null, Buffer.concat(this.#chunks(chunk, [])));
+      callback(null, this.#chunks(chunk));
       return;
     }
     let parts: Buffer[];
@@ -102,7 +101,8 @@ export class Aead2022EncryptTransform extends Transform {
     const parts = [this.#salt, this.#seal(encodeFixedHeader(variable.length, this.#now())), this.#seal(variable)];
     const identityKeys = this.#o.identityKeys ?? [];
     if (identityKeys.length > 0) parts.splice(1, 0, sealTcpIdentityHeaders(identityKeys, this.#o.key, this.#salt));
-    return this.#chunks(payload.subarray(room), parts);
+    parts.push(this.#chunks(payload.subarray(room)));
+    return parts;
   }
 
   #response(chunk: Buffer): Buffer[] {
@@ -110,17 +110,15 @@ export class Aead2022EncryptTransform extends Transform {
     if (requestSalt === undefined) throw new SsError('ERR_SS_INTERNAL', 'a 2022 response needs the request salt');
     const first = chunk.subarray(0, MAX_PAYLOAD_2022);
     const parts = [this.#salt, this.#seal(encodeResponseHeader(requestSalt, first.length, this.#now())), this.#seal(first)];
-    return this.#chunks(chunk.subarray(first.length), parts);
+    parts.push(this.#chunks(chunk.subarray(first.length)));
+    return parts;
   }
 
-  // Appends `seal(len) | seal(piece)` for each piece of at most 0xFFFF bytes.
-  #chunks(data: Buffer, parts: Buffer[]): Buffer[] {
-    for (let start = 0; start < data.length; start += MAX_PAYLOAD_2022) {
-      const piece = data.subarray(start, start + MAX_PAYLOAD_2022);
-      this.#lengthPlain.writeUInt16BE(piece.length, 0);
-      parts.push(this.#seal(this.#lengthPlain), this.#seal(piece));
-    }
-    return parts;
+  // `seal(len) | seal(piece)` for each piece of at most 0xFFFF bytes, in one buffer.
+  #chunks(data: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(this.#session.chunkedLength(data.length, MAX_PAYLOAD_2022));
+    this.#session.sealChunksInto(data, MAX_PAYLOAD_2022, out, 0);
+    return out;
   }
 
   #seal(plain: Buffer): Buffer {

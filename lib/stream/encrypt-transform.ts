@@ -35,8 +35,6 @@ export interface EncryptTransformOptions extends Pick<TransformOptions, 'highWat
 export class EncryptTransform extends Transform {
   readonly #salt: Buffer;
   readonly #session: AeadSession;
-  readonly #lengthPlain = Buffer.allocUnsafe(2);
-  readonly #tagLength: number;
   #saltSent = false;
 
   constructor(options: EncryptTransformOptions) {
@@ -46,7 +44,6 @@ export class EncryptTransform extends Transform {
     if (this.#salt.length !== spec.saltLength) throw new TypeError(`salt must be ${spec.saltLength} bytes`);
     replayFilter?.add(this.#salt);
     this.#session = new AeadSession(spec, deriveSubkey(masterKey, this.#salt));
-    this.#tagLength = spec.tagLength;
   }
 
   /** The salt this stream starts with. */
@@ -59,20 +56,13 @@ export class EncryptTransform extends Transform {
       callback();
       return;
     }
-    const frames = Math.ceil(chunk.length / MAX_PAYLOAD);
     const head = this.#saltSent ? 0 : this.#salt.length;
-    const out = Buffer.allocUnsafe(head + chunk.length + frames * (2 + 2 * this.#tagLength));
-    let offset = 0;
+    const out = Buffer.allocUnsafe(head + this.#session.chunkedLength(chunk.length, MAX_PAYLOAD));
     if (head > 0) {
-      offset = this.#salt.copy(out, 0);
+      this.#salt.copy(out, 0);
       this.#saltSent = true;
     }
-    for (let start = 0; start < chunk.length; start += MAX_PAYLOAD) {
-      const piece = chunk.subarray(start, start + MAX_PAYLOAD);
-      this.#lengthPlain.writeUInt16BE(piece.length, 0);
-      offset = this.#session.sealInto(this.#lengthPlain, out, offset);
-      offset = this.#session.sealInto(piece, out, offset);
-    }
+    this.#session.sealChunksInto(chunk, MAX_PAYLOAD, out, head);
     callback(null, out);
   }
 }
