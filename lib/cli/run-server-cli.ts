@@ -4,6 +4,7 @@
  *
  *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
  *        (--genkey: print a fresh key for -m, exit 0, nothing listens)
+ *        (--print-uri: print every port's and user's ss:// URI, exit 0, nothing listens: share-servers.ts)
  *        ─▶ checkFdBudget ─▶ listen ×N, all or none   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
  *
  * With `--workers N` (N ≥ 2) the same options, once validated here, go to N
@@ -22,7 +23,6 @@ import { formatHostPort } from '../protocol/address.js';
 import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
-import { encodeSip002 } from '../config/sip002.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { checkFdBudget } from './check-fd-budget.js';
 import { generateKey } from '../config/generate-key.js';
@@ -39,7 +39,7 @@ import { packageVersion } from './package-version.js';
 import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
-import { shareHost } from './share-host.js';
+import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
@@ -128,7 +128,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
     await serving.close();
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
-  report(plan.options, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
+  await report(plan, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
     const { options, warnings } = await rereadOptions(plan.args, plan.options);
@@ -185,7 +185,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
-  report(options, listening, io);
+  await report(plan, listening, io);
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
     if (args.config === undefined) throw new Error(NO_CONFIG);
     const next = await rereadOptions(args, options);
@@ -212,6 +212,11 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   const options = buildServerCliOptions(args, file);
   const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+  checkShareFlags(args, options);
+  if (args.printUri === true) {
+    await printShares(args, options, logger, io.stdout);
+    return undefined;
+  }
   if (options.workers > 1 && options.managerAddress !== undefined) throw configError('--manager-address', 'needs a single process (--workers 1): the manager adds and removes ports in the process that serves them');
   if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
@@ -234,17 +239,11 @@ async function startEndpoint({ options, logger }: Plan, source: MetricsSource, i
   return endpoint;
 }
 
-function report(options: ServerCliOptions, listening: readonly ListeningServer[], io: ServerCliIo): void {
+async function report({ args, options, logger }: Plan, listening: readonly ListeningServer[], io: ServerCliIo): Promise<void> {
   for (const { method, addresses } of listening) {
     for (const a of addresses) io.stdout.write(`listening on ${formatHostPort(a.address, a.port)} (${method})\n`);
   }
-  const password = options.generatedPassword;
-  if (password === undefined) return;
-  const first = listening[0]!;
-  const hosts = ([] as (string | undefined)[]).concat(options.servers[0]!.host);
-  const uri = encodeSip002({ method: first.method, password, host: shareHost(hosts), port: first.addresses[0]!.port, tag: NAME });
-  const what = getMethod(first.method)?.kind === 'aead-2022' ? 'key' : 'password';
-  io.stdout.write(`no password given: generated a ${what} for this run\n  method:   ${first.method}\n  password: ${password}\n  uri:      ${uri}\n`);
+  await shareAtStart(args, options, listening, logger, io.stdout);
 }
 
 // Resolves with the exit status: 0 after a graceful stop on a signal, 1 if

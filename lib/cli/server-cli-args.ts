@@ -30,6 +30,14 @@ export interface ServerCliArgs {
   accessLog?: string;
   /** Print a fresh key (or password) for the method and exit. */
   genkey?: boolean;
+  /** `--print-uri`: print the ss:// URI of every port and user, and exit. */
+  printUri?: boolean;
+  /** `--qr`: draw each printed URI as a QR code too. */
+  qr?: boolean;
+  /** `--sip008 FILE`: write the servers as a SIP008 document (mode 0600). */
+  sip008?: string;
+  /** `--public-host HOST`: the host put in URIs and the SIP008 document. */
+  publicHost?: string;
   verbose: boolean;
   quiet: boolean;
 }
@@ -62,6 +70,10 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     logFormat: last(parsed.logFormat),
     accessLog: last(parsed.accessLog),
     genkey: parsed.genkey === true ? true : undefined,
+    printUri: parsed.printUri === true ? true : undefined,
+    qr: parsed.qr === true ? true : undefined,
+    sip008: last(parsed.sip008),
+    publicHost: last(parsed.publicHost),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
@@ -85,6 +97,10 @@ function parser(argv: readonly string[], version: string) {
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
     .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })
     .option('access-log', { type: 'string', nargs: 1, description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
-    .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' });
+    .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' })
+    .option('print-uri', { type: 'boolean', description: 'Print the ss:// URI (SIP002) of every port and user, one a line, and exit without listening' })
+    .option('qr', { type: 'boolean', description: 'Also draw each printed URI as a QR code (with --print-uri, or for a generated password)' })
+    .option('sip008', { type: 'string', nargs: 1, description: 'Write every port and user as a SIP008 JSON document to FILE (mode 0600: it holds passwords)' })
+    .option('public-host', { type: 'string', nargs: 1, description: 'Host name or IP clients connect to, put in URIs and SIP008 [default: the listening address, else this machine\'s first]' });
   return withSharedOptions(own, version);
 }

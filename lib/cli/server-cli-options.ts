@@ -33,6 +33,8 @@ export interface ServerCliOptions {
   logFormat: LogFormat;
   /** Where the access log goes (`--access-log`): `-` for stderr or a path; absent: off. */
   accessLog?: string;
+  /** `--public-host`, else `public_host` from the file: the host put in shared URIs. */
+  publicHost?: string;
   /** Set when neither a password nor a key was given and one was generated. */
   generatedPassword?: string;
 }
@@ -63,6 +65,8 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
   if (metrics !== undefined) result.metrics = metrics;
   const accessLog = own.accessLog ?? file?.accessLog;
   if (accessLog !== undefined) result.accessLog = accessLog;
+  const publicHost = own.publicHost ?? file?.publicHost;
+  if (publicHost !== undefined) result.publicHost = publicHost;
   if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
     const password = generate(getMethod(servers[0]!.method ?? DEFAULT_METHOD)!);
     servers = servers.map((s) => ({ ...s, password }));

@@ -30,7 +30,7 @@ import type { LogLevel } from '../logger.js';
 import type { IpRange } from '../protocol/ip-range.js';
 import { DEFAULT_FORBIDDEN_RANGES } from '../protocol/special-ip-ranges.js';
 import { checkInt, typeName } from './check.js';
-import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toSecret, toWorkers } from './converters.js';
+import { toDurationMs, toHostList, toIpRanges, toLogLevel, toMethod, toPort, toSecret, toText, toWorkers } from './converters.js';
 import { resolveUsers, toUsers, type ServerUser, type UserSettings } from './server-users.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingSource, type SettingsTable } from './setting.js';
@@ -162,6 +162,8 @@ export interface ServerProcessSettings {
   logFormat?: LogFormat;
   /** Where to write one line per connection: `-` for stderr or a file path (appended). Default: no access log. */
   accessLog?: string;
+  /** The host name or IP clients connect to, put in shared URIs and SIP008 documents. Default: see `cli/share-host.ts`. */
+  publicHost?: string;
 }
 
 /** The process settings, one row each (no API option: the CLI reads them). */
@@ -172,6 +174,7 @@ export const SERVER_PROCESS_SETTINGS = Object.freeze({
   metrics: { json: ['metrics'], flags: ['metrics'], convert: toListenAddress, doc: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' },
   logFormat: { json: ['log_format'], flags: ['log-format'], convert: toLogFormat, default: 'text' as LogFormat, doc: 'Log lines as text (key=value) or json (one object a line)' },
   accessLog: { json: ['access_log'], flags: ['access-log'], convert: toAccessLog, doc: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
+  publicHost: { json: ['public_host'], flags: ['public-host'], convert: toText, doc: 'Host name or IP clients connect to, put in shared ss:// URIs and SIP008 documents' },
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**

@@ -2,6 +2,7 @@
  * SIP002 `ss://` URIs (PROTOCOL.md section 5; shadowsocks-org `sip002.md`).
  *
  *   ss://<userinfo>@<host>:<port>[/][?plugin=<pct-encoded "name;opts">][#<pct-encoded tag>]
+ *   (we write the plugin as `/?plugin=`, as SIP002's example does)
  *   userinfo = base64url(method ":" password)                  what we write (no padding)
  *            | pct-encoded(method) ":" pct-encoded(password)   also read; the only form for 2022-* methods
  *   ss://base64(method ":" password "@" host ":" port)[#tag]     legacy form, read only
@@ -35,10 +36,12 @@ const KEY = 'uri';
 /**
  * Writes an `ss://` URI. The userinfo is base64url without padding, except
  * for `2022-*` methods, where SIP002 requires the plain percent-encoded form.
+ * A non-empty `plugin` (`name;opts`, the client's plugin) becomes the
+ * percent-encoded `/?plugin=` parameter.
  * @throws SsError `ERR_SS_CONFIG` for an empty method or host, or a port outside 1..65535
  */
-export function encodeSip002(server: Omit<Sip002Server, 'plugin'>): string {
-  const { method, password, host, port, tag } = server;
+export function encodeSip002(server: Sip002Server): string {
+  const { method, password, host, port, tag, plugin } = server;
   if (checkString(method, 'method') === '' || method.includes(':')) throw configError('method', 'must be a non-empty name without ":"');
   if (typeof password !== 'string') throw configError('password', 'must be a string');
   if (checkString(host, 'host') === '') throw configError('host', 'must not be empty');
@@ -48,7 +51,8 @@ export function encodeSip002(server: Omit<Sip002Server, 'plugin'>): string {
     : Buffer.from(`${method}:${password}`, 'utf8').toString('base64url');
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const fragment = tag === undefined ? '' : `#${encodeURIComponent(tag)}`;
-  return `ss://${userinfo}@${hostPart}:${port}${fragment}`;
+  const query = plugin === undefined || plugin === '' ? '' : `/?plugin=${encodeURIComponent(plugin)}`;
+  return `ss://${userinfo}@${hostPart}:${port}${query}${fragment}`;
 }
 
 /**
