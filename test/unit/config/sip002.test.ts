@@ -36,6 +36,14 @@ t.test('encodes 2022 methods with plain percent-encoded userinfo', async (t) => 
   t.same(decodeSip002(uri), server);
 });
 
+t.test('encodes a plugin as the /?plugin= parameter, as the SIP002 example writes it', async (t) => {
+  const server = { method: 'rc4-md5', password: 'passwd', host: '192.168.100.1', port: 8888, plugin: 'obfs-local;obfs=http', tag: 'Example2' };
+  t.equal(encodeSip002(server), 'ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888/?plugin=obfs-local%3Bobfs%3Dhttp#Example2');
+  const v2ray = { method: '2022-blake3-aes-128-gcm', password: 'AAAAAAAAAAAAAAAAAAAAAA==', host: 'ss.example.test', port: 443, plugin: 'v2ray-plugin;tls;host=ss.example.test;path=/a\\;b' };
+  t.same(decodeSip002(encodeSip002(v2ray)), v2ray, 'round-trips escapes and a 2022 userinfo');
+  t.notMatch(encodeSip002({ ...server, plugin: '' }), /plugin/, 'an empty plugin is left out');
+});
+
 t.test('decodes padded, standard and percent-encoded base64 userinfo', async (t) => {
   const b64 = Buffer.from('aes-256-gcm:a?b>c').toString('base64'); // has '/' and '='
   t.match(b64, /[/=]/);
