@@ -86,10 +86,10 @@ function uriOf(s: SharedServer): string {
 // What to save so that the generated password outlives this run.
 async function generatedText(args: ServerCliArgs, options: ServerCliOptions, s: SharedServer, port: number): Promise<string> {
   const what = s.method.startsWith('2022-') ? 'key' : 'password';
-  const first = options.servers[0]!;
+  const hosts = ([] as string[]).concat(options.servers[0]!.host ?? []);
   const keep = args.config !== undefined
     ? `To keep it, add to ${args.config}:\n  "password": ${JSON.stringify(s.password)}\n`
-    : `It is lost when the server stops. To keep it, save this as a config file and start with -c FILE:\n  ${JSON.stringify({ ...(first.host === undefined ? {} : { server: first.host }), server_port: port, method: s.method, password: s.password })}\n`;
+    : `It is lost when the server stops. To keep it, save this as a config file and start with -c FILE:\n  ${JSON.stringify({ ...(hosts.length === 0 ? {} : { server: hosts.length === 1 ? hosts[0] : hosts }), server_port: port, method: s.method, password: s.password })}\n`;
   const qr = args.qr === true ? await renderQr(uriOf(s)) : '';
   return `no password given: generated a ${what} for this run\n  method:   ${s.method}\n  password: ${s.password}\n  uri:      ${uriOf(s)}\n${keep}${qr}`;
 }
