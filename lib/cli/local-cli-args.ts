@@ -15,6 +15,10 @@ export interface LocalCliArgs {
   server?: string;
   serverPort?: string;
   serverUrl?: string;
+  /** `--online-config-url`: a SIP008 document to take the server from. */
+  onlineConfigUrl?: string;
+  /** `--server-tag`: which server of the online config (its remarks or id). */
+  serverTag?: string;
   localAddress?: string;
   localPort?: string;
   password?: string;
@@ -42,10 +46,12 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
   let output = '';
   const own = yargs()
     .scriptName('ss-stream-local')
-    .usage('$0 -s <server> -k <password> [options]\n$0 --server-url ss://... [options]\n\nA Shadowsocks AEAD client: a SOCKS5 and HTTP proxy on one local port (or, with -L, a tunnel to one target).')
+    .usage('$0 -s <server> -k <password> [options]\n$0 --server-url ss://... [options]\n$0 --online-config-url https://... [--server-tag TAG] [options]\n\nA Shadowsocks AEAD client: a SOCKS5 and HTTP proxy on one local port (or, with -L, a tunnel to one target).')
     .option('server', { alias: 's', type: 'string', description: 'Shadowsocks server host name or IP' })
     .option('server-port', { alias: 'p', type: 'string', description: `Shadowsocks server port [default: ${DEFAULT_SERVER_PORT}]` })
     .option('server-url', { type: 'string', description: 'The server as a SIP002 ss:// URI, instead of -s, -p, -k and -m' })
+    .option('online-config-url', { type: 'string', nargs: 1, description: 'Take the server from a SIP008 online config at this https URL (the first server, or --server-tag)' })
+    .option('server-tag', { type: 'string', nargs: 1, description: 'With --online-config-url: use the server whose remarks (or id) is this [default: the first]' })
     .option('local-address', { alias: 'b', type: 'string', description: `Address to listen on [default: ${DEFAULT_LOCAL_ADDRESS}]` })
     .option('local-port', { alias: 'l', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_LOCAL_PORT}]` })
     .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys); flags override it' })
@@ -58,7 +64,8 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
     .conflicts('udp-only', 'mode')
-    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method']);
+    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method', 'online-config-url'])
+    .conflicts('online-config-url', ['server', 'server-port', 'password', 'key', 'method']);
   const parsed = await withSharedOptions(own, version)
     // With a parse callback yargs hands over help and version text instead of printing it.
     .parseAsync([...argv], {}, (_err, _argv, text) => { output = text; });
@@ -70,6 +77,8 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     server: last(parsed.server),
     serverPort: last(parsed.serverPort),
     serverUrl: last(parsed.serverUrl),
+    onlineConfigUrl: last(parsed.onlineConfigUrl),
+    serverTag: last(parsed.serverTag),
     localAddress: last(parsed.localAddress),
     localPort: last(parsed.localPort),
     password: last(parsed.password),

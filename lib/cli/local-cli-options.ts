@@ -1,7 +1,7 @@
 /**
  * Layers the `ss-stream-local` command line over its config file:
  *
- *   defaults (createLocal) ◀── config file (parseLocalConfigFile) ◀── --server-url ◀── other flags
+ *   defaults (createLocal) ◀── config file (parseLocalConfigFile) ◀── online config (SIP008) ◀── --server-url ◀── other flags
  *
  * Flag texts are converted by their rows in {@link LOCAL_SETTINGS}, so that
  * errors name the flag.
@@ -13,6 +13,7 @@ import type { LocalOptions } from '../local/local-options.js';
 import type { LogFormat, LogLevel } from '../logger.js';
 import { toLogFormat } from '../config/log-output-converters.js';
 import { decodeSip002 } from '../config/sip002.js';
+import { localPluginSettings } from '../config/client-plugin.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 
 /** What the command line asks for, ready for `createLocal()`. */
@@ -24,20 +25,21 @@ export interface LocalCliOptions {
 }
 
 /**
- * Merges flags over the file's options and converts the flag texts.
+ * Merges flags over the file's options (and the server chosen from an
+ * online config, if any) and converts the flag texts.
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...), or
  *   the missing setting (a server, a password or key)
  */
-export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}): LocalCliOptions {
+export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, online?: LocalOptions): LocalCliOptions {
   const flags: LocalOptions = convertFlags(LOCAL_SETTINGS, args);
-  const local: LocalOptions = { ...file, ...urlOptions(args.serverUrl), ...flags };
-  // A password (from the URL or -k) replaces a key from the file, and --key a password.
-  if (args.serverUrl !== undefined || flags.password !== undefined) delete local.key;
+  const local: LocalOptions = { ...file, ...online, ...urlOptions(args.serverUrl), ...flags };
+  // A password (from the URL, the online config or -k) replaces a key from the file, and --key a password.
+  if (args.serverUrl !== undefined || online !== undefined || flags.password !== undefined) delete local.key;
   if (flags.key !== undefined) delete local.password;
   if ((local.socksUsername === undefined) !== (local.socksPassword === undefined)) {
     throw configError(local.socksUsername === undefined ? '--socks-username' : '--socks-password', 'is required with the other one');
   }
-  if (local.server === undefined) throw configError('--server', 'is required (or --server-url, or "server" in the config file)');
+  if (local.server === undefined) throw configError('--server', 'is required (or --server-url, --online-config-url, or "server" in the config file)');
   if (local.password === undefined && local.key === undefined) throw configError('--password', 'is required (or --key, --server-url, or "password" in the config file)');
   const logFormat = args.logFormat === undefined ? 'text' : toLogFormat(args.logFormat, '--log-format');
   return { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
@@ -51,9 +53,11 @@ function urlOptions(url: string | undefined): LocalOptions {
   } catch (err) {
     throw configError('--server-url', (err as Error).message);
   }
-  if (s.plugin !== undefined && s.plugin !== '') throw configError('--server-url', 'SIP003 plugins are not supported');
   const name = '--server-url';
+  const semicolon = s.plugin?.indexOf(';') ?? -1;
+  const plugin = localPluginSettings(semicolon < 0 ? s.plugin : s.plugin!.slice(0, semicolon), semicolon < 0 ? undefined : s.plugin!.slice(semicolon + 1), name);
   return {
+    ...plugin,
     server: LOCAL_SETTINGS.server.convert(s.host, name),
     serverPort: LOCAL_SETTINGS.serverPort.convert(s.port, name, 'option'),
     method: LOCAL_SETTINGS.method.convert(s.method, name),

@@ -2,7 +2,8 @@
  * The `ss-stream-local` command: parse flags and file, validate, listen,
  * report, and shut down on SIGINT/SIGTERM.
  *
- *   argv ─▶ parseLocalCliArgs ─▶ read config file ─▶ buildLocalCliOptions ─▶ createLocal   (exit 2 on error)
+ *   argv ─▶ parseLocalCliArgs ─▶ read config file ─▶ fetch the online config (SIP008), if any
+ *        ─▶ buildLocalCliOptions ─▶ createLocal   (exit 2 on error)
  *        ─▶ listen   (exit 1 on error) ─▶ wait for a signal ─▶ close ─▶ exit 0
  *
  * Nothing listens unless every option is valid. Passwords are never printed;
@@ -21,6 +22,8 @@ import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
 import { buildLocalCliOptions } from './local-cli-options.js';
 import { packageVersion } from './package-version.js';
+import { onlineConfigLayer } from './online-config-options.js';
+import { toOnlineConfig, type OnlineConfigSettings } from '../config/online-config.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
@@ -55,8 +58,10 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     const args = await parseLocalCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
     if (args === undefined) return EXIT_OK;
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
-    const options = buildLocalCliOptions(args, file);
+    const online = await onlineConfigLayer(args, file?.onlineConfig);
+    const options = buildLocalCliOptions(args, file?.options, online?.options);
     logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
+    for (const note of online?.notes ?? []) logger[note.level](note.message);
     local = createLocal({ ...options.local, logger });
   } catch (err) {
     return fail(io, err, EXIT_USAGE);
@@ -76,14 +81,18 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
 }
 
 /**
- * Reads an `ss-local` JSON config file.
+ * Reads an `ss-local` JSON config file: the local's options, and
+ * `online_config` (shadowsocks-rust's key) apart, since it is no option of
+ * `createLocal()`.
  * @throws SsError `ERR_SS_CONFIG` naming the file and the problem
  */
-export async function loadLocalConfigFile(path: string): Promise<LocalOptions> {
+export async function loadLocalConfigFile(path: string): Promise<{ options: LocalOptions; onlineConfig?: OnlineConfigSettings }> {
   const where = `config file '${path}'`;
   const json = await readJsonFile(path, where);
   try {
-    return parseLocalConfigFile(json);
+    if (json === null || typeof json !== 'object' || !Object.hasOwn(json, 'online_config')) return { options: parseLocalConfigFile(json) };
+    const { online_config: online, ...rest } = json as Record<string, unknown>;
+    return { options: parseLocalConfigFile(rest), onlineConfig: toOnlineConfig(online, 'online_config') };
   } catch (err) {
     throw configError(where, (err as Error).message);
   }

@@ -8,6 +8,7 @@
  *   ss-v2ray-plugin         v2ray-plugin     same                        (Debian's name; phones know v2ray-plugin)
  *   obfs-local, other       unchanged        all                         (with a warning for unknown plugins)
  */
+import { configError } from '../errors.js';
 import { formatSip003Options, parseSip003Options } from './sip003-options.js';
 
 /** A plugin as a client runs it: `plugin` and `plugin_opts` (empty when there are none). */
@@ -47,4 +48,18 @@ export function toClientPlugin(plugin: string, pluginOpts: string | undefined, w
   }
   const options = parseSip003Options(pluginOpts ?? '').filter(([k]) => rule.keep(k));
   return { plugin: rule.client, pluginOpts: formatSip003Options(options) };
+}
+
+/**
+ * The plugin settings a local client takes from a shared server (an
+ * `ss://` URI's `plugin`, a SIP008 server's `plugin` and `plugin_opts`).
+ * @param key the flag or field named in errors
+ * @throws SsError `ERR_SS_CONFIG` naming `key`: plugins are not wired into the local yet
+ */
+export function localPluginSettings(plugin: string | undefined, _pluginOpts: string | undefined, key: string): Record<string, never> {
+  if (plugin === undefined || plugin === '') return {};
+  // PLUGIN WIRING (issue 15): the one place a shared server's plugin reaches
+  // the local's options. Once the SIP003 branch gives LocalSettings `plugin`
+  // and `pluginOpts`, return them here instead of refusing.
+  throw configError(key, 'SIP003 plugins are not supported');
 }

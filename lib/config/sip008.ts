@@ -18,6 +18,8 @@ import { configError } from '../errors.js';
 import { checkInt, checkString, typeName } from './check.js';
 import { toMethod, toSecret, toText } from './converters.js';
 import type { SharedServer } from './share-list.js';
+import { localPluginSettings } from './client-plugin.js';
+import type { LocalSettings } from './local-settings.js';
 
 /** One server of a SIP008 document, as written (snake_case). */
 export interface Sip008ServerJson {
@@ -124,4 +126,19 @@ export function pickSip008Server(servers: readonly Sip008Server[], tag: string |
   const index = servers.findIndex((s) => s.remarks === tag || s.id === tag);
   if (index < 0) throw configError(key, `no server has remarks or id '${tag}' (the document has: ${servers.map((s) => `'${s.remarks ?? s.id ?? s.server}'`).slice(0, 10).join(', ')})`);
   return { server: servers[index]!, index };
+}
+
+/**
+ * The local client's settings for one server of a document.
+ * @param at how errors name the server (`servers[2]`)
+ * @throws SsError `ERR_SS_CONFIG` naming `at.plugin` for a plugin the local cannot run
+ */
+export function sip008LocalSettings(server: Sip008Server, at: string): LocalSettings {
+  return {
+    ...localPluginSettings(server.plugin, server.pluginOpts, `${at}.plugin`),
+    server: server.server,
+    serverPort: server.serverPort,
+    method: server.method,
+    password: server.password,
+  };
 }
