@@ -55,17 +55,16 @@ export async function printShares(args: ServerCliArgs, options: ServerCliOptions
  * document that cannot be written is logged; the servers keep running.
  */
 export async function shareAtStart(args: ServerCliArgs, options: ServerCliOptions, listening: readonly ListeningServer[], logger: Logger, stdout: NodeJS.WritableStream): Promise<void> {
-  const ports = listening.map((l) => l.addresses[0]!.port);
-  const entries = options.servers.map((s, i) => shareEntryOf(s, ports[i]));
   const password = options.generatedPassword;
   if (password === undefined && args.sip008 === undefined) return;
-  const servers = shareList(options, entries, logger);
-  if (password !== undefined && servers[0] !== undefined) stdout.write(await generatedText(args, options, servers[0], ports[0]!));
-  if (args.sip008 === undefined) return;
   try {
-    await writeSip008(args.sip008, servers);
+    const ports = listening.map((l) => l.addresses[0]!.port);
+    const servers = shareList(options, options.servers.map((s, i) => shareEntryOf(s, ports[i])), logger);
+    if (password !== undefined && servers[0] !== undefined) stdout.write(await generatedText(args, options, servers[0], ports[0]!));
+    if (args.sip008 !== undefined) await writeSip008(args.sip008, servers);
   } catch (err) {
-    logger.error('could not write the SIP008 document', { file: args.sip008, error: (err as Error).message });
+    // The servers already listen: a share that fails is reported, and they keep running.
+    logger.error('could not share the servers', { error: (err as Error).message });
   }
 }
 

@@ -121,3 +121,15 @@ t.test('a generated password with a config file says which file to add it to', a
   f.signals.emit('SIGTERM', 'SIGTERM');
   t.equal(await done, EXIT_OK);
 });
+
+t.test('a --sip008 file that cannot be written once the servers listen is logged, and they keep running', async (t) => {
+  const dir = t.testdir({});
+  const f = fakeIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--sip008', join(dir, 'missing', 'servers.json')], f.io);
+  await until(() => f.stderr().includes('could not share'));
+  t.match(f.stderr(), /error could not share the servers error="--sip008: cannot write '.*servers\.json': ENOENT"/);
+  t.match(f.stdout(), /listening on 127\.0\.0\.1:\d+/);
+  t.notMatch(f.stdout() + f.stderr(), /\bpw\b/);
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await done, EXIT_OK);
+});
