@@ -145,3 +145,26 @@ t.test('gives up on a server that does not answer in time, and warns about plain
   t.equal(checkOnlineConfigUrl('https://sub.example.test/c.json', 'k').warning, undefined);
   t.equal(checkOnlineConfigUrl('http://localhost:8080/c.json', 'k').warning, undefined);
 });
+
+t.test('an AES 2022 user URI printed by ss-stream-server (iPSK:uPSK) works in ss-stream-local --server-url', async (t) => {
+  const ipsk = Buffer.alloc(32, 5).toString('base64');
+  const users = [{ name: 'alice', password: Buffer.alloc(32, 6).toString('base64') }, { name: 'bob', password: Buffer.alloc(32, 7).toString('base64') }];
+  const method = '2022-blake3-aes-256-gcm';
+  const server = await startServerUnderTest({ method, password: ipsk, users, forbiddenIp: [] });
+  t.teardown(server.close);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const dir = t.testdir({ 'server.json': JSON.stringify({ server: '127.0.0.1', server_port: server.port, method, password: ipsk, users }) });
+  const printed = fakeIo();
+  t.equal(await runServerCli(['-c', join(dir, 'server.json'), '--print-uri'], printed.io), EXIT_OK);
+  const bobUri = printed.out().split('\n').find((l) => l.endsWith('%20bob'))!;
+  const f = fakeIo();
+  const running = runLocalCli(['--server-url', bobUri, '-l', '0'], f.io);
+  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.out())![1]);
+  t.equal(await socksEcho(port, echo.port, 'bob over 2022'), 'bob over 2022');
+  const [closed] = await server.waitClosed(1);
+  t.equal(closed!.user, 'bob');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
+});
