@@ -34,10 +34,10 @@ mkdirSync(extracted);
 await run('tar', ['-xzf', tarball, '-C', extracted], { timeout: 60_000 });
 
 t.test('the tarball holds the built library, the commands, README, LICENSE and the unit file, and nothing else', async (t) => {
-  for (const need of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'examples/systemd/ss-stream-server.service', 'docs/OPERATIONS.md', ...Object.values(pkg.bin)]) {
+  for (const need of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'examples/systemd/ss-stream-server.service', 'examples/config.example.json', 'docs/OPERATIONS.md', ...Object.values(pkg.bin)]) {
     t.ok(paths.includes(need), `ships ${need}`);
   }
-  t.same(paths.filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/bin\/[\w-]+\.js|package\.json|README\.md|LICENSE|examples\/systemd\/.*|docs\/OPERATIONS\.md)$/.test(p)), [], 'nothing else: no tests, sources, benchmarks or build leftovers');
+  t.same(paths.filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/bin\/[\w-]+\.js|package\.json|README\.md|LICENSE|examples\/systemd\/.*|examples\/config\.example\.json|docs\/OPERATIONS\.md)$/.test(p)), [], 'nothing else: no tests, sources, benchmarks or build leftovers');
   t.same(paths.filter((p) => p.endsWith('.map')), [], 'no source maps (they would point at lib/*.ts, which is not shipped)');
   t.same(paths.filter((p) => p.startsWith('dist/bin/') && p.endsWith('.d.ts')), [], 'no declarations for the commands');
   t.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), new RegExp(`^${pkg.license} License`), 'LICENSE is the license package.json names');
