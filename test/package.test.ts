@@ -49,6 +49,15 @@ t.test('builds on prepack and on a clone\'s own install, and has no script that 
   for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) t.notOk(pkg.scripts[script], `no ${script} script`);
 });
 
+t.test('package-lock.json\'s root entry matches package.json, so a fresh clone\'s npm install leaves it unchanged', async (t) => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { name: string; version: string; packages: Record<string, Record<string, unknown>> };
+  const full = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  t.equal(lock.name, full.name);
+  t.equal(lock.version, full.version);
+  const root = lock.packages['']!;
+  for (const key of ['name', 'version', 'license', 'bin', 'engines', 'dependencies', 'devDependencies']) t.same(root[key], full[key], key);
+});
+
 t.test('runtime dependencies are exactly the packages dist/ imports', async (t) => {
   const imported = new Set<string>();
   const walk = (dir: string): void => {
