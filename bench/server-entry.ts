@@ -9,10 +9,10 @@
  * (bytes, from process.memoryUsage(), after a full GC when started with
  * --expose-gc, so heapUsed is the live heap) and "CONNS <open connections>".
  */
-import { createServer } from '../lib/index.js';
+import { createServer, type MethodName } from '../lib/index.js';
 
 const [portArg = '0', method = 'aes-256-gcm', password = 'bench-password'] = process.argv.slice(2);
-const server = createServer({ host: '127.0.0.1', port: Number(portArg), method, password, forbiddenIp: [] });
+const server = createServer({ host: '127.0.0.1', port: Number(portArg), method: method as MethodName, password, forbiddenIp: [] });
 server.on('error', (err) => process.stderr.write(`listener error: ${err.message}\n`));
 await server.listen();
 process.stdout.write(`PORT ${server.address().port}\n`);

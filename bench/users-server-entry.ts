@@ -6,7 +6,7 @@
  *   node dist/bench/users-server-entry.js METHOD N   → prints "PORT <n>"
  */
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../lib/index.js';
+import { createServer, type MethodName } from '../lib/index.js';
 
 /** The password of bench user `i`. */
 export function userPassword(i: number): string {
@@ -16,7 +16,7 @@ export function userPassword(i: number): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [method = 'aes-256-gcm', count = '1'] = process.argv.slice(2);
   const users = Array.from({ length: Number(count) }, (_, i) => ({ name: `user-${i}`, password: userPassword(i) }));
-  const server = createServer({ host: '127.0.0.1', port: 0, method, users, forbiddenIp: [], mode: 'tcp_only' });
+  const server = createServer({ host: '127.0.0.1', port: 0, method: method as MethodName, users, forbiddenIp: [], mode: 'tcp_only' });
   server.on('error', (err) => process.stderr.write(`listener error: ${err.message}\n`));
   await server.listen();
   process.stdout.write(`PORT ${server.address().port}\n`);

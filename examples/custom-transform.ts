@@ -23,7 +23,7 @@ import {
   encodeAddress,
   evpBytesToKey,
   getMethod,
-} from '../lib/index.js';
+} from 'ss-stream-server';
 
 /** Counts the bytes that pass through it. */
 class ByteCounter extends Transform {

@@ -4,7 +4,7 @@
  * names the value as the user wrote it in its `ERR_SS_CONFIG` errors.
  * Secrets are never echoed.
  */
-import { getMethod, METHOD_NAMES, methodUnavailable } from '../crypto/methods.js';
+import { getMethod, METHOD_NAMES, methodUnavailable, type MethodName } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { Address } from '../protocol/address.js';
@@ -43,13 +43,13 @@ export function secondsToMs(v: unknown, key: string): number {
 }
 
 /** A supported method name: the one place "unknown method" is decided. */
-export function toMethod(v: unknown, key: string): string {
+export function toMethod(v: unknown, key: string): MethodName {
   const name = checkString(v, key);
   const spec = getMethod(name);
   if (spec === undefined) throw configError(key, `unknown method '${name}' (supported: ${METHOD_NAMES.join(', ')})`);
   const unavailable = methodUnavailable(spec);
   if (unavailable !== undefined) throw configError(key, unavailable);
-  return name;
+  return spec.name as MethodName;
 }
 
 /**

@@ -19,7 +19,7 @@
  *   handshakeTimeoutMs, connectTimeoutMs, firstPacketDelayMs, maxHttpHeadBytes, shutdownGraceMs: API only
  */
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S } from '../constants.js';
-import { getMethod } from '../crypto/methods.js';
+import { getMethod, type MethodName } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import { stripBrackets, type Address } from '../protocol/address.js';
 import { checkInt } from './check.js';
@@ -59,8 +59,8 @@ export interface LocalSettings {
   password?: string;
   /** A raw master key, base64, instead of a password. */
   key?: string;
-  /** The AEAD method. Default `chacha20-ietf-poly1305`. */
-  method?: string;
+  /** The method (any of `METHOD_NAMES`, lower case). Default `chacha20-ietf-poly1305`. */
+  method?: MethodName;
   /** Address to listen on. Default `127.0.0.1`. */
   host?: string;
   /** Port to listen on; 0 picks a free one. Default 1080. */
@@ -94,7 +94,7 @@ export interface LocalSettings {
 export interface ResolvedLocalConfig {
   server: string;
   serverPort: number;
-  method: string;
+  method: MethodName;
   /** The derived master key (for a chain, the user PSK), base64. A secret: never log it. */
   key: string;
   /** Identity PSKs (SIP023), base64, outermost first, from a password `iPSK:uPSK`; empty without. Secrets. */
@@ -149,7 +149,7 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
   return {
     server: stripBrackets(c.server!),
     serverPort: c.serverPort!,
-    method: spec.name,
+    method: spec.name as MethodName,
     key: keys.key.toString('base64'),
     identityKeys: keys.identityKeys.map((k) => k.toString('base64')),
     host: stripBrackets(c.host!),

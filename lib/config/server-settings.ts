@@ -23,7 +23,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS,
   DEFAULT_REPLAY_CAPACITY, DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_S,
 } from '../constants.js';
-import { getMethod } from '../crypto/methods.js';
+import { getMethod, type MethodName } from '../crypto/methods.js';
 import { parseNameservers } from './parse-nameservers.js';
 import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
@@ -57,8 +57,8 @@ export interface ServerSettings {
    * tells them apart.
    */
   users?: readonly UserSettings[];
-  /** The AEAD method. Default `chacha20-ietf-poly1305`. */
-  method?: string;
+  /** The method (any of `METHOD_NAMES`, lower case). Default `chacha20-ietf-poly1305`. */
+  method?: MethodName;
   /** Idle timeout of an established connection, ms. Default 300 000 (from `timeout` 300 s). */
   idleTimeoutMs?: number;
   /** Time from accept to a complete address header, ms. Default 60 000. */
@@ -101,7 +101,7 @@ export interface ResolvedServerConfig {
   /** Addresses to listen on; empty: all interfaces. */
   hosts: string[];
   port: number;
-  method: string;
+  method: MethodName;
   /** The users: from `users`, plus `default` from `password` or `key` (see `server-users.ts`). */
   users: ServerUser[];
   /** The identity PSK (base64) of an AES 2022 listener with `users` (SIP023); absent otherwise. A secret. */
@@ -189,7 +189,7 @@ export function resolveServerSettings(options: ServerSettings): ResolvedServerCo
   return {
     hosts: c.host === undefined ? [] : ([] as string[]).concat(c.host),
     port: c.port!,
-    method: spec.name,
+    method: spec.name as MethodName,
     ...resolveUsers(spec, c.password, c.key, c.users),
     idleTimeoutMs: c.idleTimeoutMs!,
     handshakeTimeoutMs: c.handshakeTimeoutMs!,

@@ -60,7 +60,7 @@ export type StreamAlgorithm = string;
 /** What a method needs: sizes in bytes and the Node cipher behind it. */
 export interface CipherSpec {
   /** The Shadowsocks method name. */
-  readonly name: string;
+  readonly name: MethodName;
   /** The family that frames and keys it (see {@link CipherKind}). */
   readonly kind: CipherKind;
   /** Master key and subkey length. */
@@ -83,9 +83,11 @@ export interface CipherSpec {
   readonly legacyProvider: boolean;
 }
 
-function spec(name: string, keyLength: number, algorithm: AeadAlgorithm, extendedNonce = false, kind: CipherKind = 'aead'): CipherSpec {
-  return Object.freeze({
-    name,
+// An AEAD method's row. Rows keep their names' literal types, so that
+// `MethodName` is derived from this table alone.
+function spec<N extends string>(name: N, keyLength: number, algorithm: AeadAlgorithm, extendedNonce = false, kind: CipherKind = 'aead'): readonly [N, CipherSpec] {
+  return [name, Object.freeze({
+    name: name as string as MethodName,
     kind,
     keyLength,
     saltLength: keyLength,
@@ -94,29 +96,28 @@ function spec(name: string, keyLength: number, algorithm: AeadAlgorithm, extende
     algorithm,
     extendedNonce,
     legacyProvider: false,
-  });
+  })];
 }
 
 // A stream method's row: key and IV length, and how it is computed.
-function stream(name: string, keyLength: number, ivLength: number, algorithm: StreamAlgorithm = name, legacyProvider = false): [string, CipherSpec] {
-  return [name, Object.freeze({ name, kind: 'stream', keyLength, saltLength: ivLength, nonceLength: 0, tagLength: 0, algorithm, extendedNonce: false, legacyProvider })];
+function stream<N extends string>(name: N, keyLength: number, ivLength: number, algorithm: StreamAlgorithm = name, legacyProvider = false): readonly [N, CipherSpec] {
+  return [name, Object.freeze({ name: name as string as MethodName, kind: 'stream', keyLength, saltLength: ivLength, nonceLength: 0, tagLength: 0, algorithm, extendedNonce: false, legacyProvider })];
 }
 
-const legacy = (name: string, keyLength: number, ivLength: number): [string, CipherSpec] => stream(name, keyLength, ivLength, name, true);
+const legacy = <N extends string>(name: N, keyLength: number, ivLength: number): readonly [N, CipherSpec] => stream(name, keyLength, ivLength, name, true);
 
 // aes-{128,192,256}-{cfb,ctr,ofb,cfb8,cfb1}, the same names in OpenSSL.
-const AES_STREAM = ['cfb', 'ctr', 'ofb', 'cfb8', 'cfb1'].flatMap((mode) => [16, 24, 32].map((bytes) => stream(`aes-${bytes * 8}-${mode}`, bytes, 16)));
+const AES_STREAM = (['cfb', 'ctr', 'ofb', 'cfb8', 'cfb1'] as const).flatMap((mode) => ([128, 192, 256] as const).map((bits) => stream(`aes-${bits}-${mode}` as const, bits / 8, 16)));
 
-/** Every supported method, by name. */
-export const METHODS: ReadonlyMap<string, CipherSpec> = new Map([
-  ['aes-128-gcm', spec('aes-128-gcm', 16, 'aes-128-gcm')],
-  ['aes-192-gcm', spec('aes-192-gcm', 24, 'aes-192-gcm')],
-  ['aes-256-gcm', spec('aes-256-gcm', 32, 'aes-256-gcm')],
-  ['chacha20-ietf-poly1305', spec('chacha20-ietf-poly1305', 32, 'chacha20-poly1305')],
-  ['xchacha20-ietf-poly1305', spec('xchacha20-ietf-poly1305', 32, 'chacha20-poly1305', true)],
-  ['2022-blake3-aes-128-gcm', spec('2022-blake3-aes-128-gcm', 16, 'aes-128-gcm', false, 'aead-2022')],
-  ['2022-blake3-aes-256-gcm', spec('2022-blake3-aes-256-gcm', 32, 'aes-256-gcm', false, 'aead-2022')],
-  ['2022-blake3-chacha20-poly1305', spec('2022-blake3-chacha20-poly1305', 32, 'chacha20-poly1305', false, 'aead-2022')],
+const TABLE = [
+  spec('aes-128-gcm', 16, 'aes-128-gcm'),
+  spec('aes-192-gcm', 24, 'aes-192-gcm'),
+  spec('aes-256-gcm', 32, 'aes-256-gcm'),
+  spec('chacha20-ietf-poly1305', 32, 'chacha20-poly1305'),
+  spec('xchacha20-ietf-poly1305', 32, 'chacha20-poly1305', true),
+  spec('2022-blake3-aes-128-gcm', 16, 'aes-128-gcm', false, 'aead-2022'),
+  spec('2022-blake3-aes-256-gcm', 32, 'aes-256-gcm', false, 'aead-2022'),
+  spec('2022-blake3-chacha20-poly1305', 32, 'chacha20-poly1305', false, 'aead-2022'),
   ...AES_STREAM,
   stream('camellia-128-cfb', 16, 16),
   stream('camellia-192-cfb', 24, 16),
@@ -133,14 +134,30 @@ export const METHODS: ReadonlyMap<string, CipherSpec> = new Map([
   legacy('rc2-cfb', 16, 8),
   legacy('seed-cfb', 16, 16),
   stream('table', 0, 0),
-]);
+];
+
+/**
+ * The name of a supported method, derived from the table: `'aes-256-gcm'`,
+ * `'chacha20-ietf-poly1305'`, `'2022-blake3-aes-256-gcm'`, ... A misspelt
+ * name in a typed `method` option fails to compile.
+ */
+export type MethodName = (typeof TABLE)[number][0];
+
+/** Every supported method, by name. */
+export const METHODS: ReadonlyMap<MethodName, CipherSpec> = new Map(TABLE);
 
 /** The names of every supported method, in table order. */
-export const METHOD_NAMES: readonly string[] = [...METHODS.keys()];
+export const METHOD_NAMES: readonly MethodName[] = [...METHODS.keys()];
+
+/** Whether `name` is a supported method's exact (lower-case) name. */
+export function isMethodName(name: string): name is MethodName {
+  return METHODS.has(name as MethodName);
+}
 
 /** Looks a method up by name (case-insensitive); `undefined` if unknown. */
 export function getMethod(name: string): CipherSpec | undefined {
-  return METHODS.get(name.toLowerCase());
+  const lower = name.toLowerCase();
+  return isMethodName(lower) ? METHODS.get(lower) : undefined;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_HTTP_HEAD_BYTES, LOCAL_SETTINGS, resolveLocalSettings, type LocalSettings, type ResolvedLocalConfig,
 } from '../config/local-settings.js';
 import type { ServerMode } from '../config/mode.js';
+import type { MethodName } from '../crypto/methods.js';
 import { defaultsOf } from '../config/setting.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import type { Address } from '../protocol/address.js';
@@ -82,7 +83,7 @@ export interface LocalServices {
 /** The defaults of the settings (from {@link LOCAL_SETTINGS}), merged in one place. */
 export const LOCAL_DEFAULTS = Object.freeze(defaultsOf(LOCAL_SETTINGS) as {
   serverPort: number;
-  method: string;
+  method: MethodName;
   host: string;
   port: number;
   idleTimeoutMs: number;

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
-import { getMethod } from '../crypto/methods.js';
+import { getMethod, type MethodName } from '../crypto/methods.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
@@ -85,7 +85,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   }
 
   /** The method in use. */
-  get method(): string {
+  get method(): MethodName {
     return this.#config.method;
   }
 

@@ -18,6 +18,7 @@ import { checkFunction, checkInstance, checkObserver } from '../config/check.js'
 import { resolveServerSettings, SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings } from '../config/server-settings.js';
 import { defaultsOf } from '../config/setting.js';
 import type { ServerMode } from '../config/mode.js';
+import type { MethodName } from '../crypto/methods.js';
 
 export { SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings };
 export type { ServerUser, UserSettings } from '../config/server-settings.js';
@@ -68,7 +69,7 @@ export interface ServerServices {
 /** The defaults of the settings (from {@link SERVER_SETTINGS}), merged in one place. */
 export const SERVER_DEFAULTS = Object.freeze(defaultsOf(SERVER_SETTINGS) as {
   port: number;
-  method: string;
+  method: MethodName;
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
   connectTimeoutMs: number;

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveServerOptions, resolveServerServices, type ResolvedServerConfig, type ServerOptions, type ServerServices } from './server-options.js';
-import { getMethod } from '../crypto/methods.js';
+import { getMethod, type MethodName } from '../crypto/methods.js';
 import { TargetFilter } from './egress/target-filter.js';
 import { DnsResolver } from './egress/dns-resolver.js';
 import { ReplayFilter } from '../crypto/replay-filter.js';
@@ -124,7 +124,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   /** The method in use. */
-  get method(): string {
+  get method(): MethodName {
     return this.#config.method;
   }
 

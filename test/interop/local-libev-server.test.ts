@@ -17,6 +17,7 @@ import { firstDifference } from '../fixtures/interop.js';
 import { AEAD_METHODS, libevMissing, startSsServer } from '../fixtures/libev.js';
 import { rawConnect, startBlobServer, startLocalUnderTest, startOrigin, type LocalUnderTest } from '../fixtures/local.js';
 import { readAll } from '../fixtures/net.js';
+import type { MethodName } from '../../lib/crypto/methods.js';
 
 const skip = libevMissing('ss-server');
 if (skip) t.comment(`SKIPPING libev interop of the local side: ${skip}`);
@@ -45,7 +46,7 @@ function httpGet(localPort: number, agent: Agent, url: string): Promise<Buffer> 
   });
 }
 
-async function suite(t: Test, method: string): Promise<void> {
+async function suite(t: Test, method: MethodName): Promise<void> {
   const ss = await startSsServer({ method, password: PASSWORD });
   t.teardown(() => ss.stop());
   const blob = randomBytes(6 * MiB);

@@ -11,12 +11,13 @@ import { AEAD_METHODS, libevMissing, startSsServer, type LibevPeer } from '../fi
 import { startLocalUnderTest } from '../fixtures/local.js';
 import { socksUdpAssociate } from '../fixtures/local-udp.js';
 import { DATAGRAM_SIZES, startUdpEcho, taggedPayload, UdpClient } from '../fixtures/udp.js';
+import type { MethodName } from '../../lib/crypto/methods.js';
 
 const skip = libevMissing('ss-server');
 const password = 'local-udp-interop';
 const echoHosts = (await ipv6LoopbackAvailable()) ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
 
-async function socksThrough(t: Test, ss: LibevPeer, method: string): Promise<void> {
+async function socksThrough(t: Test, ss: LibevPeer, method: MethodName): Promise<void> {
   const local = await startLocalUnderTest({ server: '127.0.0.1', serverPort: ss.port, method, password });
   t.teardown(local.close);
   for (const echoHost of echoHosts) {
@@ -40,7 +41,7 @@ async function socksThrough(t: Test, ss: LibevPeer, method: string): Promise<voi
   t.same(Object.values(local.local.udpStats!.dropped).reduce((x, y) => x + y, 0), 0, 'nothing dropped');
 }
 
-async function tunnelThrough(t: Test, ss: LibevPeer, method: string): Promise<void> {
+async function tunnelThrough(t: Test, ss: LibevPeer, method: MethodName): Promise<void> {
   for (const echoHost of echoHosts) {
     const echo = await startUdpEcho(echoHost);
     t.teardown(echo.close);

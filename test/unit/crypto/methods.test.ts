@@ -1,6 +1,6 @@
 import { getCipherInfo, getCiphers } from 'node:crypto';
 import t from 'tap';
-import { getMethod, METHOD_NAMES, METHODS, methodUnavailable } from '../../../lib/crypto/methods.js';
+import { getMethod, isMethodName, METHOD_NAMES, METHODS, methodUnavailable } from '../../../lib/crypto/methods.js';
 
 const TABLE = [
   // name, key, salt, nonce, tag, Node algorithm, extended nonce
@@ -72,4 +72,11 @@ t.test('specs are frozen', async (t) => {
   const spec = getMethod('aes-128-gcm')!;
   t.ok(Object.isFrozen(spec));
   t.throws(() => { (spec as { keyLength: number }).keyLength = 32; });
+});
+
+t.test('isMethodName accepts exactly the lower-case names of the table', async (t) => {
+  for (const name of METHOD_NAMES) t.ok(isMethodName(name), name);
+  for (const name of ['aes-256-gmc', 'AES-256-GCM', '', 'chacha20-poly1305', 'toString']) t.notOk(isMethodName(name), name);
+  t.equal(getMethod('AES-256-GCM')?.name, 'aes-256-gcm', 'getMethod still ignores case');
+  t.equal(getMethod('toString'), undefined);
 });

@@ -7,10 +7,11 @@ import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { Manager } from '../../../lib/server/manager.js';
 import { ServerPool } from '../../../lib/server/server-pool.js';
+import type { MethodName } from '../../../lib/crypto/methods.js';
 import { freePort, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
 
-const method = 'aes-128-gcm';
+const method: MethodName = 'aes-128-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 500, shutdownGraceMs: 200 };
 
 interface Client {

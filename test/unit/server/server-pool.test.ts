@@ -11,10 +11,10 @@ import { freePort, howItEnds, readBytes, startEchoServer } from '../../fixtures/
 import { ssConnect } from '../../fixtures/ss-client.js';
 import { SsUdpClient } from '../../fixtures/ss-udp.js';
 import { startUdpEcho } from '../../fixtures/udp.js';
-import { getMethod } from '../../../lib/crypto/methods.js';
+import { getMethod, type MethodName } from '../../../lib/crypto/methods.js';
 import { evpBytesToKey } from '../../../lib/crypto/kdf.js';
 
-const method = 'aes-256-gcm';
+const method: MethodName = 'aes-256-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 300, shutdownGraceMs: 200, mode: 'tcp_only' as const };
 
 async function echoOf(t: Test) {

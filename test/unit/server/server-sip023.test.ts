@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { SocksClient } from 'socks';
 import t, { type Test } from 'tap';
 import type { LocalOptions } from '../../../lib/local/local-options.js';
+import type { MethodName } from '../../../lib/crypto/methods.js';
 import { startLocalUnderTest } from '../../fixtures/local.js';
 import { startServerUnderTest } from '../../fixtures/interop.js';
 import { socksUdpAssociate } from '../../fixtures/local-udp.js';
@@ -13,7 +14,7 @@ import { readBytes, startEchoServer } from '../../fixtures/net.js';
 import { psk2022 } from '../../fixtures/ss2022-client.js';
 import { startUdpEcho } from '../../fixtures/udp.js';
 
-async function startServer(t: Test, method: string) {
+async function startServer(t: Test, method: MethodName) {
   const iPsk = psk2022(method);
   const users = ['alice', 'bob', 'carol'].map((name) => ({ name, password: psk2022(method) }));
   const udpUsers: (string | undefined)[] = [];
@@ -23,7 +24,7 @@ async function startServer(t: Test, method: string) {
   return { server, iPsk, pskOf, udpUsers };
 }
 
-async function startLocal(t: Test, method: string, serverPort: number, password: string, o: Partial<LocalOptions> = {}) {
+async function startLocal(t: Test, method: MethodName, serverPort: number, password: string, o: Partial<LocalOptions> = {}) {
   const local = await startLocalUnderTest({ server: '127.0.0.1', serverPort, method, password, ...o });
   t.teardown(local.close);
   return local;
@@ -38,7 +39,7 @@ async function socksEcho(localPort: number, echoPort: number, payload: Buffer): 
   return got;
 }
 
-for (const method of ['2022-blake3-aes-128-gcm', '2022-blake3-aes-256-gcm']) {
+for (const method of ['2022-blake3-aes-128-gcm', '2022-blake3-aes-256-gcm'] as const) {
   t.test(`${method}: each user connects over TCP with iPSK:uPSK and is named in the server's stats`, async (t) => {
     const echo = await startEchoServer();
     t.teardown(echo.close);

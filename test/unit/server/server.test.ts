@@ -357,6 +357,7 @@ t.test('close() stops accepting, lets connections finish, then aborts the rest',
 });
 
 t.test('rejects invalid options with ERR_SS_CONFIG naming the option', async (t) => {
+  // @ts-expect-error: 'rc5' is no MethodName; plain JavaScript can still pass it
   t.throws(() => createServer({ password: 'x', method: 'rc5' }), { code: 'ERR_SS_CONFIG', message: /method/ });
   t.throws(() => createServer({ method }), { code: 'ERR_SS_CONFIG', message: /password/ });
   t.throws(() => createServer({ password: 'x', port: 70000 }), { code: 'ERR_SS_CONFIG', message: /port/ });
