@@ -20,6 +20,7 @@ import { toMethod, toSecret, toText } from './converters.js';
 import type { SharedServer } from './share-list.js';
 import { localPluginSettings } from './client-plugin.js';
 import type { LocalSettings } from './local-settings.js';
+import type { MethodName } from '../crypto/methods.js';
 
 /** One server of a SIP008 document, as written (snake_case). */
 export interface Sip008ServerJson {
@@ -46,7 +47,7 @@ export interface Sip008Server {
   server: string;
   serverPort: number;
   password: string;
-  method: string;
+  method: MethodName;
   /** The client plugin; absent when the document has none (or an empty one). */
   plugin?: string;
   pluginOpts?: string;
