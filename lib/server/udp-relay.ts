@@ -18,6 +18,7 @@
  * Associations are full-cone (as libev, Outline and rust): replies are
  * accepted from any source, and each is labelled with that source's address.
  */
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
@@ -58,6 +59,8 @@ export interface UdpRelayOptions {
   targetFilter?: TargetFilter | undefined;
   /** Resolver for host-name targets (`dns.lookup` signature, `{all: true}`). Default `dns.lookup`. */
   lookup?: LookupFunction;
+  /** The server's upstream proxy (a user's `outboundProxy` wins): its users' datagrams are dropped (`upstream`), never sent direct. */
+  outboundProxy?: UpstreamProxy | undefined;
   /** Idle time after which an association and its sockets go, ms. Default 300 000. */
   natTimeoutMs?: number;
   /**
@@ -115,6 +118,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   readonly #codec: UdpServerCodec;
   readonly #filter: TargetFilter | undefined;
   readonly #lookup: LookupFunction;
+  readonly #proxy: UpstreamProxy | undefined;
   readonly #logger: Logger;
   readonly #createSocket: (type: UdpSocketType) => Socket;
   readonly #nat: NatTable<Client>;
@@ -133,6 +137,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#codec = cipherFamilyOf(options.spec).createUdpServer({ keys, replayFilter: options.replayFilter, capacity: options.natCapacity, identityKey: options.identityKey });
     this.#filter = options.targetFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
+    this.#proxy = options.outboundProxy;
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
     this.#observer = combineObservers(this.#counters, udpLogObserver(this.#logger), options.observer);
@@ -222,6 +227,8 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
       payload = opened.plaintext.subarray(header.length);
       const key = opened.session ?? `${rinfo.address}:${rinfo.port}`;
       client = { address: rinfo.address, port: rinfo.port, listener, user: opened.user, sealReply: opened.sealReply, key };
+      // No UDP ASSOCIATE client yet: a user behind an upstream proxy gets no UDP rather than a direct path (issue 17).
+      if (((opened.user as { outboundProxy?: UpstreamProxy }).outboundProxy ?? this.#proxy) !== undefined) throw new SsError('ERR_SS_UPSTREAM_UDP_UNAVAILABLE', `user ${opened.user.name} goes out through an upstream proxy: UDP refused`);
     } catch (err) {
       this.#drop(err, rinfo);
       return;
