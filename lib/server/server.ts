@@ -221,7 +221,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
     const x = this.#context;
-    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, outboundProxy: x.outboundProxy, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, outboundProxy: x.outboundProxy, outboundProxyRemoteDns: x.outboundProxyRemoteDns, connect: x.connect, connectTimeoutMs: x.connectTimeoutMs, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }

@@ -211,6 +211,42 @@ t.test('bytes that arrive in the same read as the proxy\'s reply reach the clien
   }
 });
 
+t.test('UDP goes through a SOCKS5 proxy\'s UDP ASSOCIATE, with credentials, and comes back', async (t) => {
+  const udpEcho = await startUdpEcho();
+  t.teardown(udpEcho.close);
+  const proxy = await startTestUpstreamProxy(t, { username: 'me', password: 'udp-s3cret' }, { udp: true });
+  const entry = await startEntry(t, { outboundProxy: proxy.socksUrl, forbiddenIp: ['10.0.0.0/8'] });
+  const { spec, masterKey } = keysFor(method, password);
+  const client = await SsUdpClient.open(spec, masterKey, { host: '127.0.0.1', port: entry.port });
+  t.teardown(() => client.close());
+  for (const size of [1, 1000, 8000]) {
+    const payload = randomBytes(size);
+    const reply = await client.echo({ host: 'echo.test', port: udpEcho.port }, payload);
+    t.ok(reply.payload.equals(payload), `${size} bytes echoed`);
+    t.equal(reply.source.port, udpEcho.port, 'the reply names the target');
+  }
+  t.ok((proxy.exit.server.udpStats?.packetsToRemote ?? 0) >= 3, 'the exit server sent them');
+  t.equal(udpEcho.sources.size, 1, 'one association');
+  client.send({ host: 'private.test', port: udpEcho.port }, Buffer.from('no'));
+  for (let i = 0; i < 100 && !entry.drops.some((d) => d.reason === 'forbidden'); i++) await new Promise((r) => setTimeout(r, 20));
+  t.match(entry.drops, [{ reason: 'forbidden' }], 'a forbidden target is still dropped');
+});
+
+t.test('UDP through a SOCKS5 proxy that refuses UDP ASSOCIATE is dropped as upstream', async (t) => {
+  const udpEcho = await startUdpEcho();
+  t.teardown(udpEcho.close);
+  const proxy = await startTestUpstreamProxy(t);
+  const entry = await startEntry(t, { outboundProxy: proxy.socksUrl, forbiddenIp: [] });
+  const { spec, masterKey } = keysFor(method, password);
+  const client = await SsUdpClient.open(spec, masterKey, { host: '127.0.0.1', port: entry.port });
+  t.teardown(() => client.close());
+  client.send({ host: '127.0.0.1', port: udpEcho.port }, Buffer.from('ping'));
+  for (let i = 0; i < 250 && entry.drops.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.match(entry.drops, [{ reason: 'upstream' }], 'dropped as upstream');
+  t.equal(entry.server.udpStats?.dropped.upstream, 1, 'counted');
+  t.equal(udpEcho.received, 0, 'the target got nothing');
+});
+
 t.test('UDP of a user behind an HTTP proxy is dropped, counted and logged as upstream, never sent direct', async (t) => {
   const udpEcho = await startUdpEcho();
   t.teardown(udpEcho.close);
