@@ -93,8 +93,8 @@ export interface LocalSettings {
   /**
    * Reach the Shadowsocks server through this upstream proxy (issue 17):
    * `socks5://[user:pass@]host:port` or `http://[user:pass@]host:port`
-   * (CONNECT). TCP only: with a proxy, UDP is off (it would not go through
-   * it). Default: none, the server is dialled directly.
+   * (CONNECT). UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; with an
+   * HTTP proxy it is off. Default: none, the server is dialled directly.
    */
   proxy?: string;
 }
@@ -146,7 +146,7 @@ export const LOCAL_SETTINGS = Object.freeze({
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: DEFAULT_LOCAL_MODE, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
   proxy: {
     json: ['proxy'], flags: ['proxy'], convert: toUpstreamProxy, toOption: upstreamProxyOption,
-    doc: 'Reach the server through this proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port; TCP only [default: direct]',
+    doc: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]',
   } satisfies Setting<string, UpstreamProxy>,
 } satisfies SettingsTable<LocalSettings>);
 
@@ -161,7 +161,7 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
   const c = convertOptions(LOCAL_SETTINGS, options);
   const spec = getMethod(c.method!)!;
   const keys = deriveClientKeys(spec, c.password, c.key);
-  if (c.proxy !== undefined && c.mode === 'udp_only') throw configError('proxy', 'carries TCP only, and mode is udp_only: nothing would be relayed');
+  if (c.proxy?.protocol === 'http' && c.mode === 'udp_only') throw configError('proxy', 'an HTTP proxy carries TCP only, and mode is udp_only: nothing would be relayed');
   return {
     server: stripBrackets(c.server!),
     serverPort: c.serverPort!,

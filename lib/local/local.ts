@@ -58,10 +58,11 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const identityKeys = c.identityKeys.map((k) => Buffer.from(k, 'base64'));
     const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
-    // UDP would not go through the proxy: it stays off rather than leave by another path.
-    if (c.proxy !== undefined && c.mode !== 'tcp_only') s.logger.warn('UDP is off: the server is reached through an upstream proxy, which carries TCP only here', { proxy: redactProxyUrl(c.proxy) });
-    if (c.mode !== 'tcp_only' && c.proxy === undefined) {
-      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer });
+    // UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; an HTTP proxy carries none, so UDP stays off rather than leave by another path.
+    if (c.proxy?.protocol === 'http' && c.mode !== 'tcp_only') s.logger.warn('UDP is off: the server is reached through an HTTP proxy, which carries TCP only', { proxy: redactProxyUrl(c.proxy) });
+    if (c.mode !== 'tcp_only' && c.proxy?.protocol !== 'http') {
+      const proxy = c.proxy === undefined ? undefined : { proxy: c.proxy, connect, timeoutMs: c.connectTimeoutMs };
+      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer, proxy });
     }
     // Hooks, events and the debug log are views of the one observer.
     const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {

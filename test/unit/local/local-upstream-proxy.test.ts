@@ -12,6 +12,8 @@ import { firstDifference, startServerUnderTest } from '../../fixtures/interop.js
 import { closedPort, startLocalUnderTest } from '../../fixtures/local.js';
 import { connectTo, readAll, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { startTestUpstreamProxy } from '../../fixtures/upstream-proxy.js';
+import { socksUdpAssociate } from '../../fixtures/local-udp.js';
+import { startUdpEcho, UdpClient } from '../../fixtures/udp.js';
 
 const method = 'aes-256-gcm';
 const password = 'local-proxy-test';
@@ -72,13 +74,42 @@ t.test('a dead proxy ends the connection with ERR_SS_UPSTREAM_FAILED; HTTP clien
   t.equal((await local.waitClosed(2))[1]!.status, 'ERR_SS_UPSTREAM_FAILED');
 });
 
-t.test('with a proxy, UDP is off (it would not go through the proxy) and the start says so', async (t) => {
+t.test('UDP goes to the server through a SOCKS5 proxy\'s UDP ASSOCIATE: SOCKS5 associations and the tunnel', async (t) => {
+  const proxy = await startTestUpstreamProxy(t, { username: 'me', password: 'udp-s3cret' }, { udp: true });
+  const udpEcho = await startUdpEcho();
+  t.teardown(udpEcho.close);
+  const { local } = await start(t, proxy.socksUrl);
+  const association = await socksUdpAssociate(local.port);
+  t.teardown(() => association.close());
+  for (const size of [1, 1200, 8000]) {
+    const payload = randomBytes(size);
+    const reply = await association.echo({ host: '127.0.0.1', port: udpEcho.port }, payload);
+    t.ok(reply.data.equals(payload), `${size} bytes echoed through the association`);
+  }
+  t.ok((proxy.exit.server.udpStats?.packetsToRemote ?? 0) >= 3, 'the proxy carried them');
+  const before = proxy.exit.server.udpStats?.packetsToRemote ?? 0;
+  const tunnel = await start(t, proxy.socksUrl, { tunnel: { host: '127.0.0.1', port: udpEcho.port } });
+  const app = await UdpClient.open('127.0.0.1');
+  t.teardown(() => app.close());
+  const payload = randomBytes(500);
+  const d = await app.request(() => app.send(payload, tunnel.local.port, '127.0.0.1'), (x) => x.msg.equals(payload));
+  t.ok(d.msg.equals(payload), 'the tunnel echoes');
+  t.ok((proxy.exit.server.udpStats?.packetsToRemote ?? 0) > before, 'through the proxy');
+});
+
+t.test('UDP ASSOCIATE fails with a SOCKS5 failure when the proxy gives no UDP association', async (t) => {
+  const proxy = await startTestUpstreamProxy(t);
+  const { local } = await start(t, proxy.socksUrl);
+  await t.rejects(socksUdpAssociate(local.port), 'the SOCKS5 client is refused');
+});
+
+t.test('with an HTTP proxy, UDP is off (it would not go through the proxy) and the start says so', async (t) => {
   const proxy = await startTestUpstreamProxy(t);
   const warnings: string[] = [];
   const logger = { debug: () => {}, info: () => {}, warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${m} ${JSON.stringify(f)}`), error: () => {} };
-  const { local } = await start(t, proxy.socksUrl.replace('socks5://', 'socks5://u:s3cret@'), { logger });
+  const { local } = await start(t, proxy.httpUrl.replace('http://', 'http://u:s3cret@'), { logger });
   t.equal(local.local.udpStats, undefined, 'no UDP relay');
   t.match(warnings, [/^UDP is off/], 'a warning at start');
   t.notOk(warnings.some((w) => w.includes('s3cret')), 'which does not show the password');
-  await t.rejects(startLocalUnderTest({ server: '127.0.0.1', serverPort: 1, method, password, proxy: proxy.socksUrl, mode: 'udp_only' }), { code: 'ERR_SS_CONFIG', message: /^proxy: / });
+  await t.rejects(startLocalUnderTest({ server: '127.0.0.1', serverPort: 1, method, password, proxy: proxy.httpUrl, mode: 'udp_only' }), { code: 'ERR_SS_CONFIG', message: /^proxy: / });
 });
