@@ -18,7 +18,7 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   port: { option: 9000, file: '9000', flag: '9000' },
   password: { option: 'pw', file: 'pw', flag: 'pw' },
   key: { option: key32, file: key32, flag: key32 },
-  users: { option: [{ name: 'alice', password: 'a', maxConnections: 2, rateLimit: 1000 }], file: [{ name: 'alice', password: 'a', max_connections: 2, rate_limit: 1000 }], flag: undefined },
+  users: { option: [{ name: 'alice', password: 'a', maxConnections: 2, rateLimit: 1000, outboundProxy: 'http://[::1]:3128' }], file: [{ name: 'alice', password: 'a', max_connections: 2, rate_limit: 1000, outbound_proxy: 'http://[::1]:3128' }], flag: undefined },
   method: { option: 'aes-128-gcm', file: 'aes-128-gcm', flag: 'aes-128-gcm' },
   idleTimeoutMs: { option: 1500, file: 1.5, flag: '1.5' },
   handshakeTimeoutMs: { option: 2000, file: '2', flag: '2' },
