@@ -101,16 +101,20 @@ export class LocalUdpService {
     let gone = socket.destroyed || this.#closing;
     const onClose = (): void => { gone = true; };
     socket.once('close', onClose);
-    const opening = this.#openAssociation();
-    await opening?.catch((err: unknown) => {
+    let opening: Promise<Socks5UdpAssociation> | undefined;
+    let serverHost: string;
+    try {
+      serverHost = await this.#serverIp();
+      await (opening = this.#openAssociation());
+    } catch (err) {
       socket.off('close', onClose);
       throw err;
-    });
+    }
     const relay = await LocalUdpRelay.open({
       spec: this.#o.spec,
       masterKey: this.#o.masterKey,
       identityKeys: this.#o.identityKeys,
-      server: { host: await this.#serverIp(), port: this.#o.serverPort },
+      server: { host: serverHost, port: this.#o.serverPort },
       // RFC 1928: BND.ADDR must be reachable by the client: the address its
       // control connection arrived on (a `::ffff:` one is bound as IPv4).
       bindHost: socket.localAddress,
@@ -119,6 +123,9 @@ export class LocalUdpService {
       logger: this.#o.logger,
       observer: this.#observer,
       ...(opening === undefined ? {} : { createSocket: () => proxiedDgramSocket(opening) }),
+    }).catch((err: unknown) => {
+      void opening?.then((association) => association.close()); // no relay took it
+      throw err;
     }).finally(() => socket.off('close', onClose));
     this.#relays.add(relay);
     this.#total++;
