@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   ERR_SS_HTTP_BAD_REQUEST: 'an HTTP proxy client sent a malformed or unsupported request',
   ERR_SS_HTTP_BAD_RESPONSE: 'the target sent a malformed HTTP response to a forwarded request',
   ERR_SS_HTTP_HEAD_TOO_LARGE: 'an HTTP request or response head is larger than the limit',
+  ERR_SS_UPSTREAM_FAILED: 'the upstream proxy (outbound_proxy, or the local side\'s proxy) could not be reached, closed during its handshake, or answered malformed',
+  ERR_SS_UPSTREAM_AUTH: 'the upstream proxy wants credentials we do not have, or refused ours (SOCKS5 RFC 1929, HTTP 407)',
+  ERR_SS_UPSTREAM_REFUSED: 'the upstream proxy refused to connect to the target (a SOCKS5 reply other than success, an HTTP status other than 2xx)',
+  ERR_SS_UPSTREAM_UDP_UNAVAILABLE: 'UDP was refused because the upstream proxy offers no UDP ASSOCIATE (never sent direct)',
   ERR_SS_INTERNAL: 'an unexpected internal error (a bug: please report it)',
 } as const;
 

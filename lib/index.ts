@@ -44,6 +44,8 @@ export { LocalUdpRelay, type LocalUdpRelayOptions, type LocalUdpRelayStats, type
 export { UdpTunnelRelay, type UdpTunnelRelayOptions, type UdpTunnelRelayStats } from './local/udp-tunnel-relay.js';
 export { NatTable, NatEntry, type NatTableOptions, type NatClock, type UdpSocketType } from './transport/nat-table.js';
 export { encodeSocks5UdpPacket, decodeSocks5UdpPacket, type Socks5UdpPacket } from './protocol/socks5-udp.js';
+export { parseProxyUrl, redactProxyUrl, type UpstreamProxy } from './protocol/proxy-url.js';
+export { Socks5UdpAssociation, type Socks5UdpAssociationEvents } from './transport/socks5-udp-association.js';
 export { combineObservers, handshakeFailureKind, NOOP_OBSERVER, type Observer, type HandshakeFailure, type HandshakeFailureKind, type UdpHop, type NatCloseReason } from './observer.js';
 export type { ServerObserver } from './server/connection-info.js';
 export type { LocalObserver } from './local/local-connection-stats.js';

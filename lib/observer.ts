@@ -18,7 +18,7 @@ import type { SsErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** What a failed handshake was, from the error that ended it. */
-export type HandshakeFailureKind = 'auth' | 'replay' | 'timeout' | 'forbidden' | 'protocol' | 'limit';
+export type HandshakeFailureKind = 'auth' | 'replay' | 'timeout' | 'forbidden' | 'protocol' | 'limit' | 'upstream';
 
 /** A connection that never got to relay, reported once, when it closes. */
 export interface HandshakeFailure {
@@ -47,8 +47,10 @@ export type UdpHop = 'fromClient' | 'toRemote' | 'fromRemote' | 'toClient';
  * - `forbidden`: the target (after DNS) is in a forbidden range
  * - `dns`: the target name did not resolve
  * - `sendFailed`: the socket refused to send it (EMSGSIZE, unreachable...)
+ * - `upstream`: the user goes out through an upstream proxy that offers no
+ *   UDP ASSOCIATE (or the association failed); never sent direct
  */
-export type UdpDropReason = 'foreignSource' | 'fragmented' | 'tooShort' | 'tooLarge' | 'decrypt' | 'replay' | 'badHeader' | 'forbidden' | 'dns' | 'sendFailed';
+export type UdpDropReason = 'foreignSource' | 'fragmented' | 'tooShort' | 'tooLarge' | 'decrypt' | 'replay' | 'badHeader' | 'forbidden' | 'dns' | 'sendFailed' | 'upstream';
 
 /** Why a UDP association went away. */
 export type NatCloseReason = 'idle' | 'evicted' | 'closed';
@@ -122,6 +124,10 @@ const KIND_BY_CODE: Partial<Record<SsErrorCode, HandshakeFailureKind>> = {
   ERR_SS_SOCKS_PROTOCOL: 'protocol',
   ERR_SS_HTTP_BAD_REQUEST: 'protocol',
   ERR_SS_HTTP_HEAD_TOO_LARGE: 'protocol',
+  // The upstream proxy's failures, counted apart: they are ours to fix, not the peer's.
+  ERR_SS_UPSTREAM_FAILED: 'upstream',
+  ERR_SS_UPSTREAM_AUTH: 'upstream',
+  ERR_SS_UPSTREAM_REFUSED: 'upstream',
 };
 
 /**

@@ -29,6 +29,8 @@ export interface LocalCliArgs {
   tunnel?: string;
   socksUsername?: string;
   socksPassword?: string;
+  /** `--proxy`: the upstream proxy URL to the server. */
+  proxy?: string;
   /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U`. */
   mode?: string;
   /** `--log-format`: text or json. */
@@ -59,6 +61,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
     .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
+    .option('proxy', { type: 'string', description: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: ${DEFAULT_LOCAL_MODE}]` })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
@@ -89,6 +92,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     tunnel: last(parsed.tunnel),
     socksUsername: last(parsed.socksUsername),
     socksPassword: last(parsed.socksPassword),
+    proxy: last(parsed.proxy),
     mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
     logFormat: last(parsed.logFormat),
     verbose: parsed.verbose === true,

@@ -23,6 +23,8 @@ export interface ServerCliArgs {
   mode?: string;
   nameserver?: string[];
   ipv6First?: boolean;
+  outboundProxy?: string;
+  outboundProxyRemoteDns?: boolean;
   workers?: string;
   managerAddress?: string;
   metrics?: string;
@@ -64,6 +66,8 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     mode: last(parsed.mode),
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
+    outboundProxy: last(parsed.outboundProxy),
+    outboundProxyRemoteDns: parsed.outboundProxyRemoteDns === true ? true : undefined,
     workers: last(parsed.workers),
     managerAddress: last(parsed.managerAddress),
     metrics: last(parsed.metrics),
@@ -92,6 +96,8 @@ function parser(argv: readonly string[], version: string) {
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
     .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
+    .option('outbound-proxy', { type: 'string', description: 'Dial targets through this upstream proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port [default: direct]' })
+    .option('outbound-proxy-remote-dns', { type: 'boolean', description: 'Pass target names to the upstream proxy unresolved (forbidden_ip then checks IP literals only)' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })

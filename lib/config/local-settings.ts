@@ -26,7 +26,9 @@ import { checkInt } from './check.js';
 import { toDurationMs, toMethod, toPort, toSecret, toSocksCredential, toText, toTunnel } from './converters.js';
 import { deriveClientKeys } from './master-key.js';
 import { checkMode, type ServerMode } from './mode.js';
-import { convertOptions, type SettingsTable } from './setting.js';
+import { convertOptions, type Setting, type SettingsTable } from './setting.js';
+import { toUpstreamProxy, upstreamProxyOption } from './to-upstream-proxy.js';
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 
 /** Default local port, as ss-local. */
 export const DEFAULT_LOCAL_PORT = 1080;
@@ -88,6 +90,13 @@ export interface LocalSettings {
   shutdownGraceMs?: number;
   /** TCP, UDP or both: see `LocalMode`. Default `tcp_and_udp`. */
   mode?: ServerMode;
+  /**
+   * Reach the Shadowsocks server through this upstream proxy (issue 17):
+   * `socks5://[user:pass@]host:port` or `http://[user:pass@]host:port`
+   * (CONNECT). UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; with an
+   * HTTP proxy it is off. Default: none, the server is dialled directly.
+   */
+  proxy?: string;
 }
 
 /** The resolved settings of a local client: plain data, every value checked, the key derived. */
@@ -110,6 +119,8 @@ export interface ResolvedLocalConfig {
   maxHttpHeadBytes: number;
   shutdownGraceMs: number;
   mode: ServerMode;
+  /** The upstream proxy to the server; absent: direct. Holds credentials: print it only redacted. */
+  proxy?: UpstreamProxy;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -133,6 +144,10 @@ export const LOCAL_SETTINGS = Object.freeze({
   maxHttpHeadBytes: { ...api, convert: (v, k) => checkInt(v, k, 1024, 2 ** 24), default: DEFAULT_MAX_HTTP_HEAD_BYTES, doc: 'Largest HTTP request or response head, bytes' },
   shutdownGraceMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s, true), default: DEFAULT_SHUTDOWN_GRACE_MS, doc: 'Open connections get this long to finish on close(), ms' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: DEFAULT_LOCAL_MODE, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
+  proxy: {
+    json: ['proxy'], flags: ['proxy'], convert: toUpstreamProxy, toOption: upstreamProxyOption,
+    doc: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]',
+  } satisfies Setting<string, UpstreamProxy>,
 } satisfies SettingsTable<LocalSettings>);
 
 /**
@@ -146,6 +161,7 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
   const c = convertOptions(LOCAL_SETTINGS, options);
   const spec = getMethod(c.method!)!;
   const keys = deriveClientKeys(spec, c.password, c.key);
+  if (c.proxy?.protocol === 'http' && c.mode === 'udp_only') throw configError('proxy', 'an HTTP proxy carries TCP only, and mode is udp_only: nothing would be relayed');
   return {
     server: stripBrackets(c.server!),
     serverPort: c.serverPort!,
@@ -163,6 +179,7 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
     maxHttpHeadBytes: c.maxHttpHeadBytes!,
     shutdownGraceMs: c.shutdownGraceMs!,
     mode: c.mode!,
+    ...(c.proxy === undefined ? {} : { proxy: c.proxy }),
   };
 }
 

@@ -17,6 +17,8 @@
  *   mode                mode                --mode               tcp_and_udp
  *   nameservers         nameserver          --nameserver, -d     the system's
  *   ipv6First           ipv6_first          --ipv6-first, -6     false
+ *   outboundProxy       outbound_proxy      --outbound-proxy     none (direct)
+ *   outboundProxyRemoteDns outbound_proxy_remote_dns --outbound-proxy-remote-dns false
  *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
  */
 import {
@@ -37,6 +39,8 @@ import { convertOptions, type Setting, type SettingSource, type SettingsTable } 
 import { toManagerAddress, type ManagerAddress } from './manager-address.js';
 import { toListenAddress, type ListenAddress } from './to-listen-address.js';
 import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converters.js';
+import { toUpstreamProxy, upstreamProxyOption } from './to-upstream-proxy.js';
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -88,6 +92,21 @@ export interface ServerSettings {
   nameservers?: readonly string[];
   /** Try a target name's IPv6 addresses first (libev's `ipv6_first`). Default `false`. Not used with `lookup`. */
   ipv6First?: boolean;
+  /**
+   * Send every TCP target through this upstream proxy (issue 17):
+   * `socks5://[user:pass@]host:port` or `http://[user:pass@]host:port`
+   * (CONNECT). A user's own `outboundProxy` overrides it. UDP goes through a
+   * SOCKS5 proxy's UDP ASSOCIATE, and is refused (never sent direct) through
+   * an HTTP one. Default: none, targets are dialled directly.
+   */
+  outboundProxy?: string;
+  /**
+   * Pass target names to the upstream proxy unresolved. The forbidden-target
+   * check then sees only IP literals: the proxy resolves names, and may reach
+   * what `forbiddenIp` would refuse. Default `false`: we resolve, check, and
+   * ask the proxy for the address.
+   */
+  outboundProxyRemoteDns?: boolean;
 }
 
 export type { ServerUser, UserSettings, ListenAddress, LogFormat };
@@ -118,6 +137,9 @@ export interface ResolvedServerConfig {
   natCapacity: number;
   nameservers: string[];
   ipv6First: boolean;
+  /** The upstream proxy for users without their own; absent: direct. Holds credentials: print it only redacted. */
+  outboundProxy?: UpstreamProxy;
+  outboundProxyRemoteDns: boolean;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -128,7 +150,7 @@ export const SERVER_SETTINGS = Object.freeze({
   port: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 0, s), default: DEFAULT_SERVER_PORT, doc: 'Port to listen on; 0 picks a free one' },
   password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },
-  users: { json: ['users'], flags: [], convert: toUsers, doc: 'Users on this port: [{"name", "password"}] or [{"name", "key"}], each with optional max_connections and rate_limit (bytes/s)' } satisfies Setting<readonly UserSettings[]>,
+  users: { json: ['users'], flags: [], convert: toUsers, doc: 'Users on this port: [{"name", "password"}] or [{"name", "key"}], each with optional max_connections, rate_limit (bytes/s) and outbound_proxy' } satisfies Setting<readonly UserSettings[]>,
   method: { json: ['method'], flags: ['method'], alias: 'm', convert: toMethod, default: DEFAULT_METHOD, doc: 'Encryption method' },
   idleTimeoutMs: { json: ['timeout'], flags: ['timeout'], alias: 't', convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_TIMEOUT_S * 1000, doc: 'Idle timeout, seconds' },
   handshakeTimeoutMs: { json: ['handshake_timeout'], flags: ['handshake-timeout'], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_HANDSHAKE_TIMEOUT_MS, doc: 'Time for a client to send its target address, seconds' },
@@ -143,6 +165,11 @@ export const SERVER_SETTINGS = Object.freeze({
     doc: "Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system's]",
   } satisfies Setting<readonly string[], string[]>,
   ipv6First: { json: ['ipv6_first'], flags: ['ipv6-first'], alias: '6', convert: toBoolean, default: false, doc: 'Try IPv6 addresses of target names first [default: IPv4 first]' },
+  outboundProxy: {
+    json: ['outbound_proxy'], flags: ['outbound-proxy'], convert: toUpstreamProxy, toOption: upstreamProxyOption,
+    doc: 'Dial targets through this upstream proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port [default: direct]',
+  } satisfies Setting<string, UpstreamProxy>,
+  outboundProxyRemoteDns: { json: ['outbound_proxy_remote_dns'], flags: ['outbound-proxy-remote-dns'], convert: toBoolean, default: false, doc: 'Pass target names to the upstream proxy unresolved (forbidden_ip then checks IP literals only)' },
   replayCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 24), default: DEFAULT_REPLAY_CAPACITY, doc: 'Salts per replay-filter generation (two are kept)' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
   natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
@@ -202,6 +229,8 @@ export function resolveServerSettings(options: ServerSettings): ResolvedServerCo
     natCapacity: c.natCapacity!,
     nameservers: c.nameservers!,
     ipv6First: c.ipv6First!,
+    ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
+    outboundProxyRemoteDns: c.outboundProxyRemoteDns!,
   };
 }
 

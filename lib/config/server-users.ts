@@ -31,6 +31,8 @@ import { checkInt, typeName } from './check.js';
 import type { SettingSource } from './setting.js';
 import { toSecret } from './converters.js';
 import { deriveMasterKey } from './master-key.js';
+import { toUpstreamProxy } from './to-upstream-proxy.js';
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 
 /** One entry of `users`: a name and a password, or a name and a raw key (base64). */
 export interface UserSettings {
@@ -44,12 +46,16 @@ export interface UserSettings {
   maxConnections?: number;
   /** Most bytes per second in each direction, over the user's TCP connections (JSON `rate_limit`). Default: no limit. */
   rateLimit?: number;
+  /** This user's upstream proxy URL (JSON `outbound_proxy`), instead of the server's `outboundProxy`. Default: the server's. */
+  outboundProxy?: string;
 }
 
-/** A user's limits, as resolved (absent: none). */
+/** A user's limits and egress, as resolved (absent: none, or the server's). */
 export interface UserLimitSettings {
   readonly maxConnections?: number;
   readonly rateLimit?: number;
+  /** Holds credentials: print it only redacted. */
+  readonly outboundProxy?: UpstreamProxy;
 }
 
 /** A user of a server: a name and a master key (base64). */
@@ -77,8 +83,8 @@ export const MAX_USER_RATE_LIMIT = 2 ** 40;
 
 // The limits' names, as written in a file and in the API.
 const LIMIT_KEYS = {
-  file: { maxConnections: 'max_connections', rateLimit: 'rate_limit' },
-  option: { maxConnections: 'maxConnections', rateLimit: 'rateLimit' },
+  file: { maxConnections: 'max_connections', rateLimit: 'rate_limit', outboundProxy: 'outbound_proxy' },
+  option: { maxConnections: 'maxConnections', rateLimit: 'rateLimit', outboundProxy: 'outboundProxy' },
 } as const;
 
 /**
@@ -88,7 +94,7 @@ const LIMIT_KEYS = {
  */
 export function toUsers(v: unknown, key: string, source: SettingSource = 'option'): UserSettings[] {
   const limitKeys = source === 'option' ? LIMIT_KEYS.option : LIMIT_KEYS.file;
-  const entryKeys = new Set(['name', 'password', 'key', limitKeys.maxConnections, limitKeys.rateLimit]);
+  const entryKeys = new Set(['name', 'password', 'key', limitKeys.maxConnections, limitKeys.rateLimit, limitKeys.outboundProxy]);
   if (!Array.isArray(v)) throw configError(key, `must be an array of {"name", "password"} objects, got ${typeName(v)}`);
   if (v.length === 0) throw configError(key, 'must list at least one user');
   const names = new Set<string>();
@@ -96,7 +102,7 @@ export function toUsers(v: unknown, key: string, source: SettingSource = 'option
     const at = `${key}[${i}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw configError(at, `must be an object with name and password, got ${typeName(entry)}`);
     const e = entry as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (!entryKeys.has(k)) throw configError(`${at}.${k}`, `unknown key (a user has name, password or key, ${limitKeys.maxConnections} and ${limitKeys.rateLimit})`);
+    for (const k of Object.keys(e)) if (!entryKeys.has(k)) throw configError(`${at}.${k}`, `unknown key (a user has name, password or key, ${limitKeys.maxConnections}, ${limitKeys.rateLimit} and ${limitKeys.outboundProxy})`);
     const name = toUserName(e['name'], `${at}.name`);
     if (names.has(name)) throw configError(`${at}.name`, `'${name}' is listed twice`);
     names.add(name);
@@ -106,14 +112,20 @@ export function toUsers(v: unknown, key: string, source: SettingSource = 'option
     if (max !== undefined) user.maxConnections = checkInt(max, `${at}.${limitKeys.maxConnections}`, 1, MAX_USER_CONNECTIONS);
     const rate = e[limitKeys.rateLimit];
     if (rate !== undefined) user.rateLimit = checkInt(rate, `${at}.${limitKeys.rateLimit}`, 1, MAX_USER_RATE_LIMIT);
+    const proxy = e[limitKeys.outboundProxy];
+    if (proxy !== undefined) {
+      toUpstreamProxy(proxy, `${at}.${limitKeys.outboundProxy}`);
+      user.outboundProxy = proxy as string;
+    }
     return user;
   });
 }
 
-function limitsOf(u: UserSettings): UserLimitSettings {
-  const out: { maxConnections?: number; rateLimit?: number } = {};
+function limitsOf(u: UserSettings, i: number): UserLimitSettings {
+  const out: { maxConnections?: number; rateLimit?: number; outboundProxy?: UpstreamProxy } = {};
   if (u.maxConnections !== undefined) out.maxConnections = u.maxConnections;
   if (u.rateLimit !== undefined) out.rateLimit = u.rateLimit;
+  if (u.outboundProxy !== undefined) out.outboundProxy = toUpstreamProxy(u.outboundProxy, `users[${i}].outboundProxy`);
   return out;
 }
 
@@ -134,7 +146,7 @@ export function resolveUsers(spec: CipherSpec, password: string | undefined, key
   if (users === undefined) return { users: [{ name: DEFAULT_USER_NAME, key: deriveMasterKey(spec, password, key).toString('base64') }] };
   const listed = users.map((u, i) => ({ name: u.name, key: deriveMasterKey(spec, u.password, u.key, `users[${i}].`) }));
   checkDistinctKeys(listed);
-  const out = listed.map((u, i) => ({ name: u.name, key: u.key.toString('base64'), ...limitsOf(users[i]!) }));
+  const out = listed.map((u, i) => ({ name: u.name, key: u.key.toString('base64'), ...limitsOf(users[i]!, i) }));
   if (supportsIdentityHeaders(spec)) {
     if (password === undefined && key === undefined) throw configError('password', `is required with users and ${spec.name}: the server's identity PSK (SIP023), a base64 key of ${spec.keyLength} bytes`);
     return { users: out, identityKey: deriveMasterKey(spec, password, key).toString('base64') };

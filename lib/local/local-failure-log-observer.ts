@@ -2,6 +2,7 @@
  * What a client user must see without `-v`, as a view of the observer:
  *
  *   connectionClosed ERR_SS_SERVER_UNREACHABLE        ─▶ warn 'server unreachable'        one line per 10 s, counted
+ *   connectionClosed ERR_SS_UPSTREAM_*                 ─▶ warn 'upstream proxy failed'     one line per 10 s, counted
  *   connectionClosed, bytes sent, nothing came back    ─▶ warn 'server answered nothing'   one line per 10 s, counted
  *
  * A server that cannot decrypt (wrong password or method) or that refuses
@@ -23,6 +24,11 @@ export function localFailureLogObserver(logger: Logger, server: string, now?: ()
       if (stats.status === 'ERR_SS_SERVER_UNREACHABLE') {
         const held = kinds.take('unreachable');
         if (held !== undefined) logger.warn('server unreachable', { server, client: stats.remoteAddress, target, hint: 'is the server running, and are its address and port right?', ...suppressed(held) });
+        return;
+      }
+      if (stats.status.startsWith('ERR_SS_UPSTREAM_')) {
+        const held = kinds.take('upstream');
+        if (held !== undefined) logger.warn('upstream proxy failed', { server, client: stats.remoteAddress, status: stats.status, hint: 'is the proxy (--proxy) up, and are its address and credentials right?', ...suppressed(held) });
         return;
       }
       if (stats.bytesUp > 0 && stats.bytesDown === 0 && stats.status !== 'ERR_SS_RELAY_CLIENT' && stats.status !== 'ERR_SS_SHUTDOWN') {

@@ -215,7 +215,7 @@ export class LocalSession {
     this.#ctx.logger.debug('local connection refused', { client: this.#info.remoteAddress, code: e.code, reason: e.message });
     if (this.#closed || this.#client.destroyed) return;
     if (this.#info.frontEnd === 'socks5' && this.#socks?.done) this.#client.write(encodeSocks5Reply(socks5ReplyFor(e)));
-    else if (this.#info.frontEnd === 'http') this.#client.write(encodeProxyErrorResponse(e.code === 'ERR_SS_SERVER_UNREACHABLE' ? 502 : 400, e.message));
+    else if (this.#info.frontEnd === 'http') this.#client.write(encodeProxyErrorResponse(e.code === 'ERR_SS_SERVER_UNREACHABLE' || e.code.startsWith('ERR_SS_UPSTREAM_') ? 502 : 400, e.message));
     this.#linger();
   }
 

@@ -11,6 +11,11 @@
  * An association lives exactly as long as its TCP control connection (RFC
  * 1928 section 7); `close()` ends every one. The server's name, if it is not
  * an IP literal, is resolved for every association (and once for a tunnel).
+ *
+ * With a SOCKS5 `proxy`, datagrams to the server go through the proxy's UDP
+ * ASSOCIATE (proxied-dgram-socket.ts): a SOCKS5 association opens one before
+ * it replies (a proxy that gives none fails the request), a tunnel source
+ * opens one with its first datagram.
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP, type AddressInfo } from 'node:net';
@@ -24,6 +29,10 @@ import { combineObservers, type Observer, type UdpDropReason } from '../observer
 import { UdpCounters } from '../transport/udp-counters.js';
 import { LocalUdpRelay } from './local-udp-relay.js';
 import { UdpTunnelRelay } from './udp-tunnel-relay.js';
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
+import type { ConnectFunction } from '../transport/dial.js';
+import { proxiedDgramSocket } from '../transport/proxied-dgram-socket.js';
+import { Socks5UdpAssociation } from '../transport/socks5-udp-association.js';
 
 /** Options of {@link LocalUdpService}. */
 export interface LocalUdpServiceOptions {
@@ -41,6 +50,8 @@ export interface LocalUdpServiceOptions {
   logger: Logger;
   /** Receives every relay's packets, drops and associations. */
   observer?: Partial<Observer>;
+  /** A SOCKS5 proxy to send through (UDP ASSOCIATE), with the dialer and the time to open an association, ms. */
+  proxy?: { proxy: UpstreamProxy; connect: ConnectFunction; timeoutMs: number } | undefined;
 }
 
 /** UDP counters of a local client, summed over every association since `listen()`. */
@@ -90,11 +101,20 @@ export class LocalUdpService {
     let gone = socket.destroyed || this.#closing;
     const onClose = (): void => { gone = true; };
     socket.once('close', onClose);
+    let opening: Promise<Socks5UdpAssociation> | undefined;
+    let serverHost: string;
+    try {
+      serverHost = await this.#serverIp();
+      await (opening = this.#openAssociation());
+    } catch (err) {
+      socket.off('close', onClose);
+      throw err;
+    }
     const relay = await LocalUdpRelay.open({
       spec: this.#o.spec,
       masterKey: this.#o.masterKey,
       identityKeys: this.#o.identityKeys,
-      server: { host: await this.#serverIp(), port: this.#o.serverPort },
+      server: { host: serverHost, port: this.#o.serverPort },
       // RFC 1928: BND.ADDR must be reachable by the client: the address its
       // control connection arrived on (a `::ffff:` one is bound as IPv4).
       bindHost: socket.localAddress,
@@ -102,6 +122,10 @@ export class LocalUdpService {
       clientPort: req.address.port || undefined,
       logger: this.#o.logger,
       observer: this.#observer,
+      ...(opening === undefined ? {} : { createSocket: () => proxiedDgramSocket(opening) }),
+    }).catch((err: unknown) => {
+      void opening?.then((association) => association.close()); // no relay took it
+      throw err;
     }).finally(() => socket.off('close', onClose));
     this.#relays.add(relay);
     this.#total++;
@@ -120,7 +144,9 @@ export class LocalUdpService {
   async openTunnel(target: { host: string; port: number }, host: string, port: number): Promise<AddressInfo> {
     if (this.#tunnel) throw new Error('UDP tunnel already open');
     const server = { host: await this.#serverIp(), port: this.#o.serverPort };
-    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, identityKeys: this.#o.identityKeys, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer });
+    this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, identityKeys: this.#o.identityKeys, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer,
+      ...(this.#o.proxy === undefined ? {} : { createSocket: () => proxiedDgramSocket(this.#openAssociation()!) }),
+    });
     return this.#tunnel.address();
   }
 
@@ -148,6 +174,12 @@ export class LocalUdpService {
       this.#o.logger.debug('udp association closed', { client: relay.client && `${relay.client.address}:${relay.client.port}`, up, down });
     }
     return relay.close();
+  }
+
+  // A UDP association with the proxy, if there is one.
+  #openAssociation(): Promise<Socks5UdpAssociation> | undefined {
+    const p = this.#o.proxy;
+    return p === undefined ? undefined : Socks5UdpAssociation.open(p.proxy, p.connect, p.timeoutMs);
   }
 
   #serverIp(): Promise<string> {

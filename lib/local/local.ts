@@ -6,6 +6,7 @@
  *   application ──SOCKS5 / HTTP / plain──▶ SsLocal (127.0.0.1:1080) ──AEAD──▶ Shadowsocks server ──▶ target
  *   application ──SOCKS5 UDP / plain UDP──▶ LocalUdpService (per `mode`) ──AEAD──▶ Shadowsocks server ──▶ target
  */
+import { redactProxyUrl } from '../protocol/proxy-url.js';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
@@ -57,8 +58,11 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const identityKeys = c.identityKeys.map((k) => Buffer.from(k, 'base64'));
     const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
-    if (c.mode !== 'tcp_only') {
-      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer });
+    // UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; an HTTP proxy carries none, so UDP stays off rather than leave by another path.
+    if (c.proxy?.protocol === 'http' && c.mode !== 'tcp_only') s.logger.warn('UDP is off: the server is reached through an HTTP proxy, which carries TCP only', { proxy: redactProxyUrl(c.proxy) });
+    if (c.mode !== 'tcp_only' && c.proxy?.protocol !== 'http') {
+      const proxy = c.proxy === undefined ? undefined : { proxy: c.proxy, connect, timeoutMs: c.connectTimeoutMs };
+      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer, proxy });
     }
     // Hooks, events and the debug log are views of the one observer.
     const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
@@ -70,7 +74,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     if (ciphers.family.startWarning !== undefined) s.logger.warn(ciphers.family.startWarning);
     this.#context = {
       ciphers,
-      dial: { connect: () => connect(target), timeoutMs: c.connectTimeoutMs },
+      dial: { connect: () => connect(c.proxy === undefined ? target : { host: c.proxy.host, port: c.proxy.port, allowHalfOpen: true }), timeoutMs: c.connectTimeoutMs, proxy: c.proxy, server: target },
       tunnel: c.tunnel,
       tcp: c.mode !== 'udp_only',
       credentials: c.credentials,

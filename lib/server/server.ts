@@ -24,13 +24,13 @@ import { listenOnce } from '../transport/listen-once.js';
 import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 import { formatHostPort, stripBrackets } from '../protocol/address.js';
+import { redactProxyUrl } from '../protocol/proxy-url.js';
 import type { ServerSettings } from '../config/server-settings.js';
 import { prepareUserChange } from './prepare-user-change.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
 // process holds it for UDP, start over on a fresh port this many times.
 const LISTEN_ATTEMPTS = 3;
-
 /** Events of {@link SsServer}. */
 export interface SsServerEvents {
   /** A connection reached its target. */
@@ -72,6 +72,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#observer = createServerObserver(s, this.#traffic, (event, arg) => this.emit(event, arg as never));
     const family = cipherFamilyOf(getMethod(c.method)!);
     if (family.startWarning !== undefined) s.logger.warn(family.startWarning);
+    if (c.outboundProxy !== undefined) s.logger.info('targets are dialled through an upstream proxy', { proxy: redactProxyUrl(c.outboundProxy), remoteDns: c.outboundProxyRemoteDns });
     this.#context = {
       family,
       users: this.#users,
@@ -81,6 +82,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       targetFilter: c.forbiddenIp.length === 0 ? undefined : new TargetFilter(c.forbiddenIp),
       lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
       connect: s.connect,
+      outboundProxy: c.outboundProxy, outboundProxyRemoteDns: c.outboundProxyRemoteDns,
       handshakeTimeoutMs: c.handshakeTimeoutMs,
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
@@ -219,7 +221,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   #createUdpRelay(): UdpRelay {
     const c = this.#config;
     const x = this.#context;
-    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
+    const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, outboundProxy: x.outboundProxy, outboundProxyRemoteDns: x.outboundProxyRemoteDns, connect: x.connect, connectTimeoutMs: x.connectTimeoutMs, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
   }

@@ -1,6 +1,7 @@
 /**
  * What every TCP session of a listener shares, resolved once by the server.
  */
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import type { SaltFilter } from '../crypto/salt-filter.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +26,10 @@ export interface TcpSessionContext {
   targetFilter: TargetFilter | undefined;
   lookup: LookupFunction;
   connect: ConnectFunction;
+  /** The upstream proxy of users without their own; undefined: direct. */
+  outboundProxy?: UpstreamProxy | undefined;
+  /** Ask the proxy for names unresolved (only literals are checked against `targetFilter`). */
+  outboundProxyRemoteDns?: boolean;
   handshakeTimeoutMs: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;

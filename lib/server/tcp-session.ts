@@ -15,7 +15,11 @@
  *    is refused the same way (ERR_SS_USER_LIMIT, user-limits.ts).
  * 2. Dial: resolve through the injected `lookup`, refuse forbidden addresses,
  *    connect through the injected dialer under the connect timeout. A failure
- *    closes the client.
+ *    closes the client. With an upstream proxy (the user's, else the
+ *    server's), the dialer connects to the proxy and the connect timeout
+ *    covers its handshake too (transport/proxy-handshake.ts); the proxy is
+ *    asked for the checked address, or with `outboundProxyRemoteDns` for the
+ *    name as the client sent it.
  * 3. Relay: the handshake pipes are swapped for the two pipelines above.
  *    Backpressure is the pipelines'. EOF from one side ends only the write
  *    side towards the other (half-close); an error anywhere tears down both.
@@ -23,14 +27,16 @@
  *    with a rate_limit gets a RateLimitTransform in each direction, next to
  *    the cipher transforms.
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { link, unlink } from '../stream/link.js';
 import { pipeline } from '../stream/pipeline.js';
 import { SHARED_READ } from '../transport/shared-read.js';
 import { SsError, toSsError, type SsErrorCode } from '../errors.js';
 import { reportHandshakeFailure } from '../observer.js';
 import { formatHostPort, type Address } from '../protocol/address.js';
-import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
+import { dialTarget } from './egress/resolve-target.js';
+import { proxyHandshake } from '../transport/proxy-handshake.js';
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 import { createCipherContext, type CipherContext } from '../stream/cipher-context.js';
 import type { DecryptStream } from '../stream/cipher-family.js';
 import { HeaderParser } from '../stream/header-parser.js';
@@ -51,6 +57,8 @@ export class TcpSession {
   readonly #started = Date.now();
   readonly #info: ConnectionInfo;
   #remote: Socket | undefined;
+  // The upstream proxy this connection's target is dialled through, if any.
+  #proxy: UpstreamProxy | undefined;
   // The user counted against its limits, released at teardown.
   #admitted: User | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -160,23 +168,21 @@ export class TcpSession {
       }
       this.#admitted = user;
     }
-    this.#resolve(target).then(
+    this.#proxy = user?.outboundProxy ?? this.#ctx.outboundProxy;
+    dialTarget(target, this.#ctx.lookup, this.#ctx.targetFilter, this.#proxy !== undefined && this.#ctx.outboundProxyRemoteDns === true).then(
       (ip) => this.#dial(ip, target.port),
       (err: unknown) => this.#dialFailed(err, 'ERR_SS_DNS_FAILED'),
     );
   };
 
-  async #resolve(target: Address): Promise<string> {
-    return literalTarget(target, this.#ctx.targetFilter) ?? resolveTargetName(target.host, this.#ctx.lookup, this.#ctx.targetFilter);
-  }
-
-  #dial(ip: string, port: number): void {
+  #dial(host: string, port: number): void {
     if (this.#closed || this.#error) return;
     clearTimeout(this.#timer);
-    this.#info.targetAddress = ip;
+    if (isIP(host) !== 0) this.#info.targetAddress = host;
+    const proxy = this.#proxy;
     let remote: Socket;
     try {
-      remote = this.#ctx.connect({ host: ip, port, allowHalfOpen: true, onread: SHARED_READ, readableHighWaterMark: 0 });
+      remote = this.#ctx.connect({ host: proxy?.host ?? host, port: proxy?.port ?? port, allowHalfOpen: true, onread: SHARED_READ, readableHighWaterMark: 0 });
     } catch (err) {
       this.#ctx.fdLog.report('connect', err);
       this.#dialFailed(err, 'ERR_SS_CONNECT_FAILED');
@@ -185,12 +191,21 @@ export class TcpSession {
     this.#remote = remote;
     remote.on('error', this.#remoteOnError);
     this.#timer = setTimeout(this.#onConnectTimeout, this.#ctx.connectTimeoutMs);
-    remote.once('connect', this.#remoteOnConnect);
+    if (proxy === undefined) remote.once('connect', this.#remoteOnConnect);
+    else remote.once('connect', () => this.#proxyOnConnect(remote, proxy, host, port));
+  }
+
+  // Connected to the upstream proxy: ask it for the target, still under the connect timeout.
+  #proxyOnConnect(remote: Socket, proxy: UpstreamProxy, host: string, port: number): void {
+    proxyHandshake(remote, proxy, { host, port }, this.#ctx.connectTimeoutMs + 1000).then(
+      this.#remoteOnConnect,
+      (err: unknown) => this.#dialFailed(err, 'ERR_SS_UPSTREAM_FAILED'),
+    );
   }
 
   readonly #remoteOnError = (err: Error): void => {
     if (!this.#relaying) this.#ctx.fdLog.report('connect', err);
-    this.#fail(err, this.#relaying ? 'ERR_SS_RELAY_REMOTE' : 'ERR_SS_CONNECT_FAILED');
+    this.#fail(err, this.#relaying ? 'ERR_SS_RELAY_REMOTE' : this.#proxy === undefined ? 'ERR_SS_CONNECT_FAILED' : 'ERR_SS_UPSTREAM_FAILED');
     if (!this.#relaying) this.#teardown();
   };
 

@@ -18,12 +18,13 @@
  * Associations are full-cone (as libev, Outline and rust): replies are
  * accepted from any source, and each is labelled with that source's address.
  */
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
+import type { UdpRelayOptions } from './udp-relay-options.js';
 import { createSocket as dgramCreateSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
-import { isIPv4, type AddressInfo } from 'node:net';
-import { singleKeyRing, type CipherUser, type KeyRing } from '../crypto/key-ring.js';
-import type { CipherSpec } from '../crypto/methods.js';
+import { connect as netConnect, isIPv4, type AddressInfo } from 'node:net';
+import { singleKeyRing, type CipherUser } from '../crypto/key-ring.js';
 import { SsError, toSsError } from '../errors.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import { combineObservers, type Observer } from '../observer.js';
@@ -36,55 +37,14 @@ import { decodeAddress, encodeAddress, type DecodedAddress } from '../protocol/a
 import { literalTarget, resolveTargetName } from './egress/resolve-target.js';
 import type { TargetFilter } from './egress/target-filter.js';
 import type { LookupFunction } from '../transport/dial.js';
+import { ProxiedUdpRelay } from './proxied-udp-relay.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_NAT_TIMEOUT_MS } from '../constants.js';
 import { bindSocket } from '../transport/bind-socket.js';
-import type { SaltFilter } from '../crypto/salt-filter.js';
-import { DEFAULT_NAT_CAPACITY, NatTable, natCapacityWithin, type NatClock, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
+import { DEFAULT_NAT_CAPACITY, NatTable, natCapacityWithin, type NatEntry, type UdpSocketType } from '../transport/nat-table.js';
 import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import { readOpenFilesLimit } from '../transport/open-files-limit.js';
 
-/** Options of {@link UdpRelay}. */
-export interface UdpRelayOptions {
-  /** The method. */
-  spec: CipherSpec;
-  /** The master key of a one-user relay. Give this or `users`. */
-  masterKey?: Buffer;
-  /** The users whose keys may open a datagram (the server's user table). Give this or `masterKey`. */
-  users?: KeyRing;
-  /** The identity PSK of an AES 2022 relay with users (SIP023): datagrams name their user. */
-  identityKey?: Buffer | undefined;
-  /** Receives packets, drops and associations. Default: none (the relay's own `stats` still count). */
-  observer?: Partial<Observer>;
-  /** Refuses resolved target IPs. Default: none (everything allowed). */
-  targetFilter?: TargetFilter | undefined;
-  /** Resolver for host-name targets (`dns.lookup` signature, `{all: true}`). Default `dns.lookup`. */
-  lookup?: LookupFunction;
-  /** Idle time after which an association and its sockets go, ms. Default 300 000. */
-  natTimeoutMs?: number;
-  /**
-   * Maximum associations (LRU eviction beyond). Default 1024. Lowered to fit
-   * a quarter of `openFilesLimit` at two sockets per association, so a flood
-   * of sources cannot take every descriptor (see `natCapacity`).
-   */
-  natCapacity?: number;
-  /**
-   * The process's limit of open files (soft `RLIMIT_NOFILE`). Default: read
-   * from /proc/self/limits; where that fails (not Linux), only
-   * `natCapacity` applies.
-   */
-  openFilesLimit?: number;
-  /** Where logs go. Default: nowhere. */
-  logger?: Logger;
-  /** Makes outbound sockets. Default `dgram.createSocket(type)`. */
-  createSocket?: (type: UdpSocketType) => Socket;
-  /** Time source of the NAT table (tests). */
-  clock?: NatClock;
-  /**
-   * Salts already seen: a datagram whose salt repeats is dropped (`replay`),
-   * and our own reply salts are recorded, so replayed or reflected datagrams
-   * get no answer. Default: no replay check.
-   */
-  replayFilter?: SaltFilter;
-}
+export type { UdpRelayOptions };
 
 export type { UdpDropReason } from '../observer.js';
 
@@ -115,6 +75,8 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
   readonly #codec: UdpServerCodec;
   readonly #filter: TargetFilter | undefined;
   readonly #lookup: LookupFunction;
+  readonly #proxy: UpstreamProxy | undefined;
+  readonly #proxied: ProxiedUdpRelay;
   readonly #logger: Logger;
   readonly #createSocket: (type: UdpSocketType) => Socket;
   readonly #nat: NatTable<Client>;
@@ -133,6 +95,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#codec = cipherFamilyOf(options.spec).createUdpServer({ keys, replayFilter: options.replayFilter, capacity: options.natCapacity, identityKey: options.identityKey });
     this.#filter = options.targetFilter;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as LookupFunction);
+    this.#proxy = options.outboundProxy;
     this.#logger = options.logger ?? NOOP_LOGGER;
     this.#createSocket = options.createSocket ?? ((type) => dgramCreateSocket(type));
     this.#observer = combineObservers(this.#counters, udpLogObserver(this.#logger), options.observer);
@@ -141,6 +104,11 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     this.#natCapacity = natCapacityWithin(configured, openFiles);
     if (this.#natCapacity < configured) this.#logger.info('udp associations capped by the limit of open files', { natCapacity: this.#natCapacity, configured, openFiles });
     this.#fdLog = new FdExhaustionLog(this.#logger, { openFilesLimit: openFiles });
+    this.#proxied = new ProxiedUdpRelay({
+      connect: options.connect ?? ((o) => netConnect(o)), lookup: this.#lookup, filter: this.#filter, remoteDns: options.outboundProxyRemoteDns === true,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, idleMs: options.natTimeoutMs ?? DEFAULT_NAT_TIMEOUT_MS, capacity: this.#natCapacity,
+      observer: this.#observer, logger: this.#logger, reply: (client, source, data) => this.#reply(client as Client, source.host, source.port, data),
+    });
     this.#nat = new NatTable<Client>({
       timeoutMs: options.natTimeoutMs,
       capacity: this.#natCapacity,
@@ -204,6 +172,7 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#nat.clear();
+    this.#proxied.close();
     await Promise.all(this.#listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.#listeners.length = 0;
   }
@@ -226,6 +195,9 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
       this.#drop(err, rinfo);
       return;
     }
+    // A user behind an upstream proxy: through it or not at all, never direct (issue 17).
+    const proxy = (client.user as { outboundProxy?: UpstreamProxy }).outboundProxy ?? this.#proxy;
+    if (proxy !== undefined) return this.#proxied.relay(client, proxy, target, payload);
     let ip: string | null;
     try {
       ip = literalTarget(target, this.#filter);
@@ -265,11 +237,16 @@ export class UdpRelay extends EventEmitter<UdpRelayEvents> {
     const client = entry.context;
     this.#observer.udpPacket('fromRemote', msg.length, client.user.name);
     this.#nat.touch(entry);
+    this.#reply(client, source.address, source.port, msg);
+  }
+
+  // Seals `msg` from `host:port` and sends it to `client`.
+  #reply(client: Client, host: string, port: number, msg: Buffer): void {
     let packet: Buffer;
     try {
-      packet = client.sealReply(Buffer.concat([encodeAddress(source.address, source.port), msg]));
+      packet = client.sealReply(Buffer.concat([encodeAddress(host, port), msg]));
     } catch (err) {
-      this.#drop(err, source);
+      this.#drop(err, { address: host, port });
       return;
     }
     client.listener.send(packet, client.port, client.address, (err) => {

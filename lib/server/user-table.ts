@@ -21,6 +21,7 @@
  * `password` or `key`); the table is also the seam for SIP023 identity
  * headers, the manager API and reload.
  */
+import type { UpstreamProxy } from '../protocol/proxy-url.js';
 import type { CipherUser, KeyRing } from '../crypto/key-ring.js';
 import { pskHash } from '../crypto/kdf-2022.js';
 import { ClientKeyMemory, DEFAULT_CLIENT_IP_CAPACITY } from './client-key-memory.js';
@@ -43,6 +44,8 @@ export interface User extends CipherUser {
   readonly maxConnections?: number | undefined;
   /** Most bytes per second in each direction, over all the user's TCP connections (per server process). */
   readonly rateLimit?: number | undefined;
+  /** The upstream proxy of this user's targets, instead of the server's (issue 17). Holds credentials. */
+  readonly outboundProxy?: UpstreamProxy | undefined;
 }
 
 /** Options of a {@link UserTable}. */
@@ -52,9 +55,10 @@ export interface UserTableOptions {
 }
 
 function freeze(user: User): User {
-  const u: { name: string; key: Buffer; maxConnections?: number; rateLimit?: number } = { name: user.name, key: user.key };
+  const u: { name: string; key: Buffer; maxConnections?: number; rateLimit?: number; outboundProxy?: UpstreamProxy } = { name: user.name, key: user.key };
   if (user.maxConnections !== undefined) u.maxConnections = user.maxConnections;
   if (user.rateLimit !== undefined) u.rateLimit = user.rateLimit;
+  if (user.outboundProxy !== undefined) u.outboundProxy = user.outboundProxy;
   return Object.freeze(u);
 }
 

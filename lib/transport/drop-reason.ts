@@ -19,6 +19,10 @@ const REASON_BY_CODE: Partial<Record<SsErrorCode, UdpDropReason>> = {
   ERR_SS_BAD_TIMESTAMP: 'badHeader',
   ERR_SS_FORBIDDEN_TARGET: 'forbidden',
   ERR_SS_DNS_FAILED: 'dns',
+  ERR_SS_UPSTREAM_UDP_UNAVAILABLE: 'upstream',
+  ERR_SS_UPSTREAM_FAILED: 'upstream',
+  ERR_SS_UPSTREAM_AUTH: 'upstream',
+  ERR_SS_UPSTREAM_REFUSED: 'upstream',
 };
 
 /**

@@ -28,7 +28,7 @@ export interface UdpStats {
 
 /** A zeroed record of every drop reason. */
 export function emptyDropCounts(): Record<UdpDropReason, number> {
-  return { foreignSource: 0, fragmented: 0, tooShort: 0, tooLarge: 0, decrypt: 0, replay: 0, badHeader: 0, forbidden: 0, dns: 0, sendFailed: 0 };
+  return { foreignSource: 0, fragmented: 0, tooShort: 0, tooLarge: 0, decrypt: 0, replay: 0, badHeader: 0, forbidden: 0, dns: 0, sendFailed: 0, upstream: 0 };
 }
 
 /** Counts what a relay reports; `stats` is a snapshot. */

@@ -5,6 +5,7 @@
  *
  *   IP literal ──filter──▶ ip | ERR_SS_FORBIDDEN_TARGET
  *   name ──lookup(all)──▶ first address the filter allows | ERR_SS_DNS_FAILED | ERR_SS_FORBIDDEN_TARGET
+ *   name, through an upstream proxy with remote DNS ──▶ the name, unchecked (the proxy resolves it)
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
@@ -37,6 +38,17 @@ export async function resolveTargetName(host: string, lookup: LookupFunction, fi
   const allowed = filter ? addresses.find((a) => !filter.isForbidden(a.address)) : addresses[0];
   if (allowed === undefined) throw forbiddenTargetError(`${host} (${addresses.map((a) => a.address).join(', ')})`);
   return allowed.address;
+}
+
+/**
+ * What to dial, or to ask an upstream proxy for: the checked address, or
+ * with `passNames` a host name as it is (only literals are then checked).
+ * @throws SsError as {@link literalTarget} and {@link resolveTargetName}
+ */
+export async function dialTarget(target: Address, lookup: LookupFunction, filter: TargetFilter | undefined, passNames: boolean): Promise<string> {
+  const literal = literalTarget(target, filter);
+  if (literal !== null) return literal;
+  return passNames ? target.host : resolveTargetName(target.host, lookup, filter);
 }
 
 function forbiddenTargetError(what: string): SsError {

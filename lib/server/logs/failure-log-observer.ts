@@ -3,6 +3,7 @@
  *
  *   connectionClosed ERR_SS_FORBIDDEN_TARGET ─▶ warn 'target refused' (hint: --forbidden-ip)   one line per 10 s, counted
  *   udpDropped forbidden                     ─▶ warn 'udp target refused' (same hint)         one line per 10 s, counted
+ *   udpDropped upstream                      ─▶ warn 'udp refused' (no UDP via the proxy)      one line per 10 s, counted
  *   handshakeFailed (auth, replay, timeout,  ─▶ warn 'handshake failed' client, kind, bytes   one line per client per minute,
  *                    protocol)                                                              counted; 10 lines a second at most
  *
@@ -47,7 +48,12 @@ export function failureLogObserver(logger: Logger, options: FailureLogOptions = 
       if (held === undefined) return;
       logger.warn('handshake failed', { client: failure.remoteAddress, kind: failure.kind, code: failure.code, bytes: failure.bytes, hint: HINTS[failure.kind], ...suppressed(held) });
     },
-    udpDropped(reason: UdpDropReason, from: { address: string; port: number }): void {
+    udpDropped(reason: UdpDropReason, from: { address: string; port: number }, error: string | undefined): void {
+      if (reason === 'upstream') {
+        const held = kinds.take('udp-upstream');
+        if (held !== undefined) logger.warn('udp refused', { client: from.address, reason: error, hint: UPSTREAM_UDP_HINT, ...suppressed(held) });
+        return;
+      }
       if (reason !== 'forbidden') return;
       const held = kinds.take('udp-forbidden');
       if (held === undefined) return;
@@ -63,4 +69,7 @@ const HINTS: Record<HandshakeFailure['kind'], string | undefined> = {
   protocol: 'not a Shadowsocks client of this method',
   forbidden: undefined,
   limit: 'the user is at its max_connections',
+  upstream: 'the upstream proxy (outbound_proxy) is down, refused the target, or wants other credentials',
 };
+
+const UPSTREAM_UDP_HINT = "the user's outbound_proxy offers no UDP ASSOCIATE (an HTTP proxy, or a SOCKS5 one that refused it); UDP is never sent direct";

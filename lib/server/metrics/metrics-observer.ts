@@ -69,7 +69,7 @@ export class MetricsObserver implements ServerObserver {
     this.#closed = new Counter({ name: 'ss_tcp_connections_closed_total', help: 'TCP connections closed, by status (OK or the ERR_SS_* code that ended them)', labelNames: ['status'], registers });
     this.#duration = new Histogram({ name: 'ss_tcp_connection_duration_seconds', help: 'Time from accept to close of TCP connections', buckets: DURATION_BUCKETS, registers });
     this.#identify = new Histogram({ name: 'ss_tcp_user_identify_seconds', help: 'Time the server spent finding the user of a TCP connection among the keys (trial decryption; AEAD methods)', buckets: IDENTIFY_BUCKETS, registers });
-    this.#probes = new Histogram({ name: 'ss_tcp_handshake_failure_bytes', help: 'Bytes a client sent on a connection that failed before relaying, by kind (auth, replay, timeout, forbidden, protocol); _count is the number of failures', labelNames: ['kind'], buckets: PROBE_BUCKETS, registers });
+    this.#probes = new Histogram({ name: 'ss_tcp_handshake_failure_bytes', help: 'Bytes a client sent on a connection that failed before relaying, by kind (auth, replay, timeout, forbidden, protocol, limit, upstream); _count is the number of failures', labelNames: ['kind'], buckets: PROBE_BUCKETS, registers });
     this.#packets = new Counter({ name: 'ss_udp_packets_total', help: 'UDP datagrams, by hop (fromClient, toRemote, fromRemote, toClient)', labelNames: ['hop'], registers });
     this.#dropped = new Counter({ name: 'ss_udp_dropped_total', help: 'UDP datagrams dropped, by reason', labelNames: ['reason'], registers });
     this.#nat = new Gauge({ name: 'ss_udp_nat_associations', help: 'UDP associations (client addresses) open', registers });

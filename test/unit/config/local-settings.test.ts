@@ -24,6 +24,7 @@ const SAME: Partial<Record<keyof LocalSettings, { option: unknown; file: unknown
   socksPassword: { option: 'secret', file: undefined, flag: 'secret' },
   idleTimeoutMs: { option: 60_000, file: '60', flag: '60' },
   mode: { option: 'tcp_only', file: 'tcp_only', flag: 'tcp_only' },
+  proxy: { option: 'http://corp%5Cme:pw@[::1]:3128', file: 'http://corp%5Cme:pw@[::1]:3128', flag: 'http://corp%5Cme:pw@[::1]:3128' },
 };
 
 /** One bad value per setting with a JSON key or a flag, and what the message says after the name. */
@@ -40,6 +41,7 @@ const BAD: Partial<Record<keyof LocalSettings, { value: unknown; problem: RegExp
   socksPassword: { value: 'p'.repeat(256), problem: /^must be 1 to 255 bytes/ },
   idleTimeoutMs: { value: 'soon', problem: /^must be/ },
   mode: { value: 'both', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'both'/ },
+  proxy: { value: 'ftp://s3cret@proxy.test:21', problem: /^must start with socks5:\/\/ or http:\/\/ \(https:\/\/ proxies are not supported\)$/ },
 };
 
 // The rest of a complete configuration: a server, a password, and the other half of a SOCKS5 pair.

@@ -18,7 +18,7 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   port: { option: 9000, file: '9000', flag: '9000' },
   password: { option: 'pw', file: 'pw', flag: 'pw' },
   key: { option: key32, file: key32, flag: key32 },
-  users: { option: [{ name: 'alice', password: 'a', maxConnections: 2, rateLimit: 1000 }], file: [{ name: 'alice', password: 'a', max_connections: 2, rate_limit: 1000 }], flag: undefined },
+  users: { option: [{ name: 'alice', password: 'a', maxConnections: 2, rateLimit: 1000, outboundProxy: 'http://[::1]:3128' }], file: [{ name: 'alice', password: 'a', max_connections: 2, rate_limit: 1000, outbound_proxy: 'http://[::1]:3128' }], flag: undefined },
   method: { option: 'aes-128-gcm', file: 'aes-128-gcm', flag: 'aes-128-gcm' },
   idleTimeoutMs: { option: 1500, file: 1.5, flag: '1.5' },
   handshakeTimeoutMs: { option: 2000, file: '2', flag: '2' },
@@ -27,6 +27,8 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   mode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only' },
   nameservers: { option: ['127.0.0.1:5353', '::1'], file: '127.0.0.1:5353, ::1', flag: ['127.0.0.1:5353,::1'] },
   ipv6First: { option: true, file: true, flag: true },
+  outboundProxy: { option: 'socks5://u:p%40ss@127.0.0.1:9050', file: 'socks5://u:p%40ss@127.0.0.1:9050', flag: 'socks5://u:p%40ss@127.0.0.1:9050' },
+  outboundProxyRemoteDns: { option: true, file: true, flag: true },
 };
 
 /** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
@@ -44,6 +46,8 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   mode: { option: 'tcp', file: 'tcp', flag: 'tcp', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/ },
   nameservers: { option: ['dns.test'], file: 'dns.test', flag: ['dns.test'], problem: /^'dns.test' is not an IP address/ },
   ipv6First: { option: 'yes', file: 'yes', flag: 'yes', problem: /^must be a boolean/ },
+  outboundProxy: { option: 'socks4://s3cret@127.0.0.1:1080', file: 'https://s3cret@proxy.test:443', flag: 'socks5://proxy.test', problem: /^must (start with socks5:\/\/ or http:\/\/|give the proxy port)/ },
+  outboundProxyRemoteDns: { option: 'yes', file: 1, flag: 'yes', problem: /^must be a boolean/ },
 };
 
 const withKey = (o: ServerSettings): ServerSettings => (o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : o);

@@ -61,7 +61,7 @@ t.test('2022 ChaCha has no identity headers: its users are told apart as AEAD on
 t.test('users may carry limits: max_connections and rate_limit in a file, maxConnections and rateLimit in the API', async (t) => {
   t.same(toUsers([{ name: 'a', password: 'p', max_connections: 3, rate_limit: 1000 }], 'users', 'file'), [{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }]);
   t.same(toUsers([{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }], 'users', 'option'), [{ name: 'a', password: 'p', maxConnections: 3, rateLimit: 1000 }]);
-  t.throws(() => toUsers([{ name: 'a', password: 'p', maxConnections: 3 }], 'users', 'file'), { message: /^users\[0\]\.maxConnections: unknown key \(a user has name, password or key, max_connections and rate_limit\)$/ });
+  t.throws(() => toUsers([{ name: 'a', password: 'p', maxConnections: 3 }], 'users', 'file'), { message: /^users\[0\]\.maxConnections: unknown key \(a user has name, password or key, max_connections, rate_limit and outbound_proxy\)$/ });
   t.throws(() => toUsers([{ name: 'a', password: 'p', rate_limit: 3 }], 'users', 'option'), { message: /^users\[0\]\.rate_limit: unknown key/ });
   const bad: [unknown, RegExp][] = [
     [0, /^users\[0\]\.max_connections: must be between 1 and 1048576, got 0$/],
@@ -72,4 +72,20 @@ t.test('users may carry limits: max_connections and rate_limit in a file, maxCon
   t.throws(() => toUsers([{ name: 'a', password: 'p', rate_limit: -1 }], 'users', 'file'), { message: /^users\[0\]\.rate_limit: must be between 1 and / });
   const key = evpBytesToKey('pa', 16).toString('base64');
   t.same(resolveUsers(aead, undefined, undefined, [{ name: 'a', password: 'pa', maxConnections: 2, rateLimit: 5 }]), { users: [{ name: 'a', key, maxConnections: 2, rateLimit: 5 }] });
+});
+
+t.test('users may carry an upstream proxy: outbound_proxy in a file, outboundProxy in the API, checked and never echoed', async (t) => {
+  const url = 'socks5://me:s3cret@127.0.0.1:9050';
+  t.same(toUsers([{ name: 'a', password: 'p', outbound_proxy: url }], 'users', 'file'), [{ name: 'a', password: 'p', outboundProxy: url }]);
+  t.same(toUsers([{ name: 'a', password: 'p', outboundProxy: url }], 'users', 'option'), [{ name: 'a', password: 'p', outboundProxy: url }]);
+  t.throws(() => toUsers([{ name: 'a', password: 'p', outbound_proxy: 'ftp://me:s3cret@127.0.0.1:21' }], 'users', 'file'), { code: 'ERR_SS_CONFIG', message: /^users\[0\]\.outbound_proxy: must start with socks5:\/\/ or http:\/\// });
+  t.throws(() => toUsers([{ name: 'a', password: 'p', outboundProxy: 7 }], 'users', 'option'), { message: /^users\[0\]\.outboundProxy: must be a proxy URL string, got number 7$/ });
+  try {
+    toUsers([{ name: 'a', password: 'p', outbound_proxy: 'socks5://me:s3cret@127.0.0.1' }], 'users', 'file');
+    t.fail('refused');
+  } catch (err) {
+    t.notMatch((err as Error).message, /s3cret/, 'the password is not in the error');
+  }
+  const key = evpBytesToKey('pa', 16).toString('base64');
+  t.same(resolveUsers(aead, undefined, undefined, [{ name: 'a', password: 'pa', outboundProxy: url }]), { users: [{ name: 'a', key, outboundProxy: { protocol: 'socks5', host: '127.0.0.1', port: 9050, username: 'me', password: 's3cret' } }] });
 });
