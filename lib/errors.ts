@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   ERR_SS_HTTP_BAD_REQUEST: 'an HTTP proxy client sent a malformed or unsupported request',
   ERR_SS_HTTP_BAD_RESPONSE: 'the target sent a malformed HTTP response to a forwarded request',
   ERR_SS_HTTP_HEAD_TOO_LARGE: 'an HTTP request or response head is larger than the limit',
+  ERR_SS_PLUGIN_START: 'a SIP003 plugin could not start: its program is missing, it exited at once, or it did not listen within the start timeout',
+  ERR_SS_PLUGIN_EXITED: 'a SIP003 plugin kept exiting (more restarts than the bound allows): the server or local in front of it stops',
   ERR_SS_INTERNAL: 'an unexpected internal error (a bug: please report it)',
 } as const;
 

@@ -27,6 +27,10 @@ export interface LocalCliArgs {
   socksPassword?: string;
   /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U`. */
   mode?: string;
+  plugin?: string;
+  pluginOpts?: string;
+  pluginArgs?: string[];
+  pluginMode?: string;
   /** `--log-format`: text or json. */
   logFormat?: string;
   verbose: boolean;
@@ -54,6 +58,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
     .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: ${DEFAULT_LOCAL_MODE}]` })
+    .option('plugin', { type: 'string', description: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" })
+    .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' })
+    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
+    .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
@@ -81,6 +89,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     socksUsername: last(parsed.socksUsername),
     socksPassword: last(parsed.socksPassword),
     mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
+    plugin: last(parsed.plugin),
+    pluginOpts: last(parsed.pluginOpts),
+    pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
+    pluginMode: last(parsed.pluginMode),
     logFormat: last(parsed.logFormat),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,

@@ -26,7 +26,8 @@ import { checkInt } from './check.js';
 import { toDurationMs, toMethod, toPort, toSecret, toSocksCredential, toText, toTunnel } from './converters.js';
 import { deriveClientKeys } from './master-key.js';
 import { checkMode, type ServerMode } from './mode.js';
-import { convertOptions, type SettingsTable } from './setting.js';
+import { convertOptions, type Setting, type SettingsTable } from './setting.js';
+import { DEFAULT_PLUGIN_MODE, resolvePlugin, toPlugin, toPluginArgs, toPluginMode, toPluginOpts, type PluginSettings, type ResolvedPlugin } from './plugin-settings.js';
 
 /** Default local port, as ss-local. */
 export const DEFAULT_LOCAL_PORT = 1080;
@@ -50,7 +51,7 @@ export const DEFAULT_MAX_HTTP_HEAD_BYTES = 64 * 1024;
 export const DEFAULT_LOCAL_MODE: ServerMode = 'tcp_and_udp';
 
 /** The settings of a local client: every `LocalOptions` that is plain data. */
-export interface LocalSettings {
+export interface LocalSettings extends PluginSettings {
   /** The Shadowsocks server: host name or IP. */
   server?: string;
   /** The server's port. Default 8388. */
@@ -110,6 +111,8 @@ export interface ResolvedLocalConfig {
   maxHttpHeadBytes: number;
   shutdownGraceMs: number;
   mode: ServerMode;
+  /** The SIP003 plugin the server is reached through; absent: none. */
+  plugin?: ResolvedPlugin;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -133,6 +136,10 @@ export const LOCAL_SETTINGS = Object.freeze({
   maxHttpHeadBytes: { ...api, convert: (v, k) => checkInt(v, k, 1024, 2 ** 24), default: DEFAULT_MAX_HTTP_HEAD_BYTES, doc: 'Largest HTTP request or response head, bytes' },
   shutdownGraceMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s, true), default: DEFAULT_SHUTDOWN_GRACE_MS, doc: 'Open connections get this long to finish on close(), ms' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: DEFAULT_LOCAL_MODE, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
+  plugin: { json: ['plugin'], flags: ['plugin'], convert: toPlugin, doc: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" },
+  pluginOpts: { json: ['plugin_opts'], flags: ['plugin-opts'], convert: toPluginOpts, doc: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' },
+  pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line arguments of the plugin (repeatable)' } satisfies Setting<readonly string[], string[]>,
+  pluginMode: { json: ['plugin_mode'], flags: ['plugin-mode'], convert: (v, k) => toPluginMode(v, k), default: DEFAULT_PLUGIN_MODE, doc: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u)' },
 } satisfies SettingsTable<LocalSettings>);
 
 /**
@@ -163,7 +170,13 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
     maxHttpHeadBytes: c.maxHttpHeadBytes!,
     shutdownGraceMs: c.shutdownGraceMs!,
     mode: c.mode!,
+    ...pluginOf(c),
   };
+}
+
+function pluginOf(c: Parameters<typeof resolvePlugin>[0]): { plugin?: ResolvedPlugin } {
+  const plugin = resolvePlugin(c);
+  return plugin === undefined ? {} : { plugin };
 }
 
 function pairCredentials(username: string | undefined, password: string | undefined): { username: string; password: string } | undefined {
