@@ -198,8 +198,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     }, logger, this.method);
     if (plan === undefined) return;
     this.#pluginPlan = plan;
-    const hosted = this.#services.pluginLocalPort !== undefined;
-    this.#plugin = await startServerPlugin(c, plan, firstPort, hosted, logger, this.#onPluginFatal);
+    this.#plugin = await startServerPlugin(c, plan, firstPort, this.#services.pluginLocalPort !== undefined, logger, this.#onPluginFatal);
   }
 
   async #unlisten(): Promise<void> {
@@ -256,8 +255,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     }, graceMs);
     await drained;
     clearTimeout(timer);
-    // The plugin carries the open connections: it stops once they are done.
-    await Promise.all([closed, udpClosed, this.#plugin?.stop()]);
+    await Promise.all([closed, udpClosed, this.#plugin?.stop()]); // the plugin carried the connections: stopped last
+    this.#pluginPlan = undefined;
   }
 
   readonly #onConnection = (socket: Socket): void => {
