@@ -62,6 +62,7 @@ function urlOptions(url: string | undefined): LocalOptions {
   // SIP002: ?plugin=name;opts (the client-side plugin, e.g. obfs-local;obfs=http).
   if (s.plugin !== undefined && s.plugin !== '') {
     const { plugin, pluginOpts } = splitSip002Plugin(s.plugin);
+    if (plugin === '') throw configError(name, 'the plugin parameter names no program (plugin=NAME;OPTS)');
     options.plugin = LOCAL_SETTINGS.plugin.convert(plugin, name);
     if (pluginOpts !== undefined) options.pluginOpts = LOCAL_SETTINGS.pluginOpts.convert(pluginOpts, name);
   }
