@@ -3,12 +3,16 @@
  * errors, and the stat reports (with a short interval).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { Manager } from '../../../lib/server/manager.js';
 import { ServerPool } from '../../../lib/server/server-pool.js';
 import { freePort, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
+import { FAKE_PLUGIN, isAlive, waitFor } from '../../fixtures/plugin.js';
 
 const method = 'aes-128-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 500, shutdownGraceMs: 200 };
@@ -164,4 +168,24 @@ t.test('nothing is bound before listen(), and close() releases the address', asy
   const again = new Manager({ host: '127.0.0.1', port, pool });
   await again.listen();
   await again.close();
+});
+
+t.test('add with a plugin runs it in front of the port, and remove stops it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'manager-plugin-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const record = join(dir, 'record.json');
+  const { pool, client } = await start(t);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const port = await freePort();
+  const add = { server_port: port, password: 'pw', plugin: FAKE_PLUGIN, plugin_opts: 'obfs=http', plugin_args: ['--record', record] };
+  t.equal(await client.ask(`add: ${JSON.stringify(add)}`), 'ok');
+  const { pid, env } = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; env: Record<string, string> };
+  t.match(env, { SS_REMOTE_PORT: String(port), SS_PLUGIN_OPTIONS: 'obfs=http' });
+  t.not(pool.get(port)!.addresses()[0]!.port, Number(env['SS_LOCAL_PORT']));
+  const c = await ssConnect(port, { method, password: 'pw', target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.from('hi'), end: true });
+  t.equal((await readBytes(c.decrypt, 2)).toString(), 'hi', 'relays through the plugin');
+  t.equal(await client.ask(`remove: {"server_port": ${port}}`), 'ok');
+  await waitFor(() => !isAlive(pid));
+  t.pass('the removed port stopped its plugin');
 });
