@@ -204,7 +204,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     }
     this.#logger.warn(`plugin ${this.name} exited (${exitText(code, signal)}); restarting in ${delay} ms`);
     this.#restartTimer = setTimeout(() => {
-      if (this.#stopping === undefined) this.#spawn().on('exit', this.#onExit);
+      if (this.#stopping !== undefined) return;
+      const child = this.#spawn();
+      // A program that vanished meanwhile never starts: count it as one more exit.
+      if (child.pid === undefined) child.once('error', () => this.#onExit(null, null));
+      else child.on('exit', this.#onExit);
     }, delay);
   };
 

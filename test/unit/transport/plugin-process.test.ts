@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -131,4 +131,20 @@ t.test('a stopped plugin is not restarted', async (t) => {
   await plugin.stop();
   await new Promise((r) => setTimeout(r, 100));
   t.equal(spawns, 1);
+});
+
+t.test('a program that vanished before a restart counts as one more exit, up to the bound', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugin-vanish-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const program = join(dir, 'vanishing-plugin.mjs');
+  copyFileSync(FAKE_PLUGIN, program);
+  chmodSync(program, 0o755);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const { plugin } = await serverSidePlugin(echo.port, { plugin: program, pluginArgs: ['--die-after', '100'], backoff: { initialDelayMs: 10, maxRestarts: 2 } });
+  t.teardown(() => plugin.stop());
+  await plugin.start();
+  rmSync(program);
+  const [err] = (await once(plugin, 'fatal')) as [Error];
+  t.ok(isSsError(err, 'ERR_SS_PLUGIN_EXITED'), 'gives up instead of going silent');
 });
