@@ -272,8 +272,6 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     this.#sessions.add(session);
   };
 
-  // EMFILE/ENFILE on accept gets a rate-limited warning: libuv may repeat it
-  // for every waiting connection. Other listener errors are rare: each is logged.
   // The plugin kept dying: this server stops (the CLI exits non-zero).
   readonly #onPluginFatal = (err: Error): void => {
     this.#services.onPluginFailed?.(err);
@@ -281,6 +279,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     void this.close();
   };
 
+  // EMFILE/ENFILE on accept gets a rate-limited warning: libuv may repeat it
+  // for every waiting connection. Other listener errors are rare: each is logged.
   readonly #serverOnError = (err: Error): void => {
     if (!this.#context.fdLog.report('accept', err)) this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
