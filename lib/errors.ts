@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   ERR_SS_UPSTREAM_AUTH: 'the upstream proxy wants credentials we do not have, or refused ours (SOCKS5 RFC 1929, HTTP 407)',
   ERR_SS_UPSTREAM_REFUSED: 'the upstream proxy refused to connect to the target (a SOCKS5 reply other than success, an HTTP status other than 2xx)',
   ERR_SS_UPSTREAM_UDP_UNAVAILABLE: 'UDP was refused because the upstream proxy offers no UDP ASSOCIATE (never sent direct)',
+  ERR_SS_PLUGIN_START: 'a SIP003 plugin could not start: its program is missing, it exited at once, or it did not listen within the start timeout',
+  ERR_SS_PLUGIN_EXITED: 'a SIP003 plugin kept exiting (more restarts than the bound allows): the server or local in front of it stops',
   ERR_SS_INTERNAL: 'an unexpected internal error (a bug: please report it)',
 } as const;
 

@@ -33,6 +33,10 @@ export interface LocalCliArgs {
   proxy?: string;
   /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U`. */
   mode?: string;
+  plugin?: string;
+  pluginOpts?: string;
+  pluginArgs?: string[];
+  pluginMode?: string;
   /** `--log-format`: text or json. */
   logFormat?: string;
   verbose: boolean;
@@ -63,6 +67,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
     .option('proxy', { type: 'string', description: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: ${DEFAULT_LOCAL_MODE}]` })
+    .option('plugin', { type: 'string', description: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" })
+    .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' })
+    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
+    .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
@@ -94,6 +102,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     socksPassword: last(parsed.socksPassword),
     proxy: last(parsed.proxy),
     mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
+    plugin: last(parsed.plugin),
+    pluginOpts: last(parsed.pluginOpts),
+    pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
+    pluginMode: last(parsed.pluginMode),
     logFormat: last(parsed.logFormat),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,

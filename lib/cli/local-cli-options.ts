@@ -13,7 +13,7 @@ import type { LocalOptions } from '../local/local-options.js';
 import type { LogFormat, LogLevel } from '../logger.js';
 import { toLogFormat } from '../config/log-output-converters.js';
 import { decodeSip002 } from '../config/sip002.js';
-import { localPluginSettings } from '../config/client-plugin.js';
+import { splitSip002Plugin } from '../config/plugin-settings.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 
 /** What the command line asks for, ready for `createLocal()`. */
@@ -54,13 +54,18 @@ function urlOptions(url: string | undefined): LocalOptions {
     throw configError('--server-url', (err as Error).message);
   }
   const name = '--server-url';
-  const semicolon = s.plugin?.indexOf(';') ?? -1;
-  const plugin = localPluginSettings(semicolon < 0 ? s.plugin : s.plugin!.slice(0, semicolon), semicolon < 0 ? undefined : s.plugin!.slice(semicolon + 1), name);
-  return {
-    ...plugin,
+  const options: LocalOptions = {
     server: LOCAL_SETTINGS.server.convert(s.host, name),
     serverPort: LOCAL_SETTINGS.serverPort.convert(s.port, name, 'option'),
     method: LOCAL_SETTINGS.method.convert(s.method, name),
     password: LOCAL_SETTINGS.password.convert(s.password, name),
   };
+  // SIP002: ?plugin=name;opts (the client-side plugin, e.g. obfs-local;obfs=http).
+  if (s.plugin !== undefined && s.plugin !== '') {
+    const { plugin, pluginOpts } = splitSip002Plugin(s.plugin);
+    if (plugin === '') throw configError(name, 'the plugin parameter names no program (plugin=NAME;OPTS)');
+    options.plugin = LOCAL_SETTINGS.plugin.convert(plugin, name);
+    if (pluginOpts !== undefined) options.pluginOpts = LOCAL_SETTINGS.pluginOpts.convert(pluginOpts, name);
+  }
+  return options;
 }

@@ -27,7 +27,7 @@ import { toOnlineConfig, type OnlineConfigSettings } from '../config/online-conf
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
-/** Exit status: the local port could not be bound. */
+/** Exit status: the local port could not be bound, or the SIP003 plugin could not start or kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
 export const EXIT_USAGE = 2;
@@ -116,6 +116,16 @@ function waitForSignal(local: SsLocal, logger: Logger, io: LocalCliIo): Promise<
       });
     };
     for (const s of SIGNALS) io.signals.on(s, onSignal);
+    // The SIP003 plugin kept dying: the local has closed itself; exit 1.
+    local.on('error', (err) => {
+      if (stopping || !isSsError(err, 'ERR_SS_PLUGIN_EXITED')) return;
+      stopping = true;
+      io.stderr.write(`${NAME}: ${err.message}\n`);
+      void local.close().then(() => {
+        for (const s of SIGNALS) io.signals.off(s, onSignal);
+        resolve(EXIT_LISTEN_FAILED);
+      });
+    });
   });
 }
 

@@ -14,6 +14,7 @@
  * Nothing listens until every server's options have been resolved. A
  * password or key given by the user is never printed or logged, and never
  * altered: arguments that are not UTF-8 are refused (check-argv-utf8.ts).
+ * SIP003 plugins: server.ts runs them (with `--workers`, cluster-plugins.ts); one that keeps dying exits 1.
  * SIGHUP re-reads the config file (reload-on-sighup.ts); SIGUSR1 and SIGUSR2
  * are logged and ignored (see ignored-signals.ts). `--manager-address`
  * serves the ss-manager API (serve-in-process.ts); it needs one process.
@@ -40,6 +41,7 @@ import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
 import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
+import { ClusterPlugins } from './cluster-plugins.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
@@ -143,7 +145,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
       },
       describe: () => ({ connections: pool.servers.reduce((n, s) => n + s.connections, 0) }),
       kill: () => {},
-      failed: new Promise(() => {}),
+      failed: serving.pluginFailed,
     }, plan.logger, io);
   } finally {
     stopReload();
@@ -153,9 +155,12 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
 async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   const { args, options, logger } = plan;
   const observe = { metrics: options.metrics !== undefined, logFormat: options.logFormat, ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }) };
-  const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, observe, logger });
+  const plugins = new ClusterPlugins(logger);
+  const servers = await plugins.prepare(options.servers).catch((err: unknown) => err as Error);
+  if (servers instanceof Error) return fail(io, servers, EXIT_LISTEN_FAILED);
+  const cluster = new ServerCluster({ workers: options.workers, servers, logLevel: options.logLevel, observe, logger });
   const clusterMetrics = options.metrics === undefined ? undefined : new ClusterMetrics(cluster);
-  const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
+  const failed = new Promise<Error>((resolve) => { cluster.once('fatal', resolve); plugins.once('fatal', resolve); });
   // A signal while the workers start stops them; nothing is reported then.
   let early: NodeJS.Signals | undefined;
   const onEarlySignal = (signal: NodeJS.Signals): void => {
@@ -168,12 +173,15 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   let error: unknown;
   try {
     listening = await cluster.start();
+    await plugins.start(); // one per port, here in the primary, once the workers listen
   } catch (err) {
     error = err;
+    if (listening !== undefined) await cluster.stop();
+    listening = undefined;
   }
   for (const s of SIGNALS) io.signals.off(s, onEarlySignal);
   if (early !== undefined) {
-    await cluster.stop();
+    await Promise.all([cluster.stop(), plugins.stop()]);
     logger.info('stopped');
     return EXIT_OK;
   }
@@ -190,11 +198,12 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
     if (args.config === undefined) throw new Error(NO_CONFIG);
     const next = await rereadOptions(args, options);
     for (const w of next.warnings) logger.warn(w);
-    await cluster.reload(next.options.servers);
+    await cluster.reload(await plugins.prepare(next.options.servers));
+    await plugins.start();
     return { workers: cluster.pids.length };
   });
   try {
-    return await waitForSignal({ close: async () => void (await Promise.all([cluster.stop(), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+    return await waitForSignal({ close: async () => void (await Promise.all([cluster.stop().then(() => plugins.stop()), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
   } finally {
     stopReload();
   }

@@ -13,16 +13,21 @@ import type { ServerCliOptions } from './server-cli-options.js';
 export interface InProcess {
   pool: ServerPool;
   manager: Manager | undefined;
+  /** Resolves if a port's SIP003 plugin kept dying (`ERR_SS_PLUGIN_EXITED`; that port has closed). */
+  pluginFailed: Promise<Error>;
   /** Closes the manager, then every server (graceful). */
   close(): Promise<void>;
 }
 
 /**
- * Listens on every configured port (all or none), then binds the manager.
+ * Listens on every configured port (all or none), each behind its SIP003
+ * plugin if it has one, then binds the manager.
  * @throws the first listen error; nothing stays listening then
  */
 export async function serveInProcess(options: ServerCliOptions, logger: Logger, observer?: Partial<ServerObserver>): Promise<InProcess> {
-  const pool = new ServerPool({ logger, ...(observer === undefined ? {} : { observer }) });
+  let onPluginFailed: (err: Error) => void = () => {};
+  const pluginFailed = new Promise<Error>((resolve) => (onPluginFailed = resolve));
+  const pool = new ServerPool({ logger, ...(observer === undefined ? {} : { observer }), onPluginFailed: (err) => onPluginFailed(err) });
   await pool.apply(options.servers);
   let manager: Manager | undefined;
   if (options.managerAddress !== undefined) {
@@ -37,6 +42,7 @@ export async function serveInProcess(options: ServerCliOptions, logger: Logger, 
   return {
     pool,
     manager,
+    pluginFailed,
     close: async () => {
       await manager?.close();
       await pool.close();

@@ -21,6 +21,10 @@ export interface ServerCliArgs {
   connectTimeout?: string;
   forbiddenIp?: string;
   mode?: string;
+  plugin?: string;
+  pluginOpts?: string;
+  pluginArgs?: string[];
+  pluginMode?: string;
   nameserver?: string[];
   ipv6First?: boolean;
   outboundProxy?: string;
@@ -64,6 +68,10 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     connectTimeout: last(parsed.connectTimeout),
     forbiddenIp: last(parsed.forbiddenIp),
     mode: last(parsed.mode),
+    plugin: last(parsed.plugin),
+    pluginOpts: last(parsed.pluginOpts),
+    pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
+    pluginMode: last(parsed.pluginMode),
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
     outboundProxy: last(parsed.outboundProxy),
@@ -99,6 +107,10 @@ function parser(argv: readonly string[], version: string) {
     .option('outbound-proxy', { type: 'string', description: 'Dial targets through this upstream proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port [default: direct]' })
     .option('outbound-proxy-remote-dns', { type: 'boolean', description: 'Pass target names to the upstream proxy unresolved (forbidden_ip then checks IP literals only)' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
+    .option('plugin', { type: 'string', description: "SIP003 plugin program in front of the port (e.g. obfs-server, ss-v2ray-plugin); '' for none" })
+    .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http' })
+    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
+    .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
     .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })

@@ -36,7 +36,7 @@ import { DEFAULT_SERVER_PORT, DEFAULT_SHUTDOWN_GRACE_MS } from '../constants.js'
 import type { Logger, LogLevel } from '../logger.js';
 import { isMessage, type WorkerObservability, type ListenFailedMessage, type ListeningMessage, type ListeningServer, type PrimaryMessage, type ReadyMessage, type ReloadedMessage, type SaltsMessage } from './cluster-messages.js';
 import { checkClusterReload } from './check-cluster-reload.js';
-import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
+import { RestartBackoff, type RestartBackoffOptions } from '../transport/restart-backoff.js';
 
 /** Options of {@link ServerCluster}. */
 export interface ServerClusterOptions {

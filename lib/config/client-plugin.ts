@@ -10,6 +10,7 @@
  */
 import { configError } from '../errors.js';
 import { formatSip003Options, parseSip003Options } from './sip003-options.js';
+import { toPlugin, toPluginOpts } from './plugin-settings.js';
 
 /** A plugin as a client runs it: `plugin` and `plugin_opts` (empty when there are none). */
 export interface ClientPlugin {
@@ -54,12 +55,13 @@ export function toClientPlugin(plugin: string, pluginOpts: string | undefined, w
  * The plugin settings a local client takes from a shared server (an
  * `ss://` URI's `plugin`, a SIP008 server's `plugin` and `plugin_opts`).
  * @param key the flag or field named in errors
- * @throws SsError `ERR_SS_CONFIG` naming `key`: plugins are not wired into the local yet
+ * @throws SsError `ERR_SS_CONFIG` naming `key` for options without a plugin
  */
-export function localPluginSettings(plugin: string | undefined, _pluginOpts: string | undefined, key: string): Record<string, never> {
-  if (plugin === undefined || plugin === '') return {};
-  // PLUGIN WIRING (issue 15): the one place a shared server's plugin reaches
-  // the local's options. Once the SIP003 branch gives LocalSettings `plugin`
-  // and `pluginOpts`, return them here instead of refusing.
-  throw configError(key, 'SIP003 plugins are not supported');
+export function localPluginSettings(plugin: string | undefined, pluginOpts: string | undefined, key: string): { plugin?: string; pluginOpts?: string } {
+  const opts = pluginOpts === undefined || pluginOpts === '' ? undefined : toPluginOpts(pluginOpts, key);
+  if (plugin === undefined || plugin === '') {
+    if (opts !== undefined) throw configError(key, 'plugin options are given without a plugin');
+    return {};
+  }
+  return opts === undefined ? { plugin: toPlugin(plugin, key) } : { plugin: toPlugin(plugin, key), pluginOpts: opts };
 }

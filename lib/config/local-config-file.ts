@@ -10,13 +10,11 @@ import { convertToOption, jsonKeysOf, type Setting } from './setting.js';
 
 const SETTING_KEYS = jsonKeysOf(LOCAL_SETTINGS);
 
-// SIP008 and many generated configs carry `"plugin": ""` for "no plugin".
-const NO_PLUGIN_KEYS = new Set(['plugin', 'plugin_opts']);
-
 /**
  * Maps a parsed `ss-local` JSON config (`server`, `server_port`,
  * `local_address`, `local_port`, `password` or `key`, `method`, `timeout`
- * in seconds, `tunnel_address`, `mode`) to options. Keys that are not known
+ * in seconds, `tunnel_address`, `mode`, and the SIP003 `plugin`,
+ * `plugin_opts`, `plugin_args`, `plugin_mode`; `"plugin": ""` means none) to options. Keys that are not known
  * are refused, so that a typo is not silently ignored.
  * @throws SsError `ERR_SS_CONFIG` naming the key: unknown keys, wrong types or values
  */
@@ -26,8 +24,7 @@ export function parseLocalConfigFile(json: unknown): LocalSettings {
   for (const [key, value] of Object.entries(json)) {
     const option = SETTING_KEYS.get(key) as keyof LocalSettings | undefined;
     if (option !== undefined) options[option] = convertToOption(LOCAL_SETTINGS[option] as Setting<unknown, unknown>, value, key, 'file');
-    else if (!NO_PLUGIN_KEYS.has(key)) throw configError(key, 'unknown key');
-    else if (value !== '') throw configError(key, 'plugins are not supported');
+    else throw configError(key, 'unknown key');
   }
   return options as LocalSettings;
 }

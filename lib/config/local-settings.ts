@@ -29,6 +29,7 @@ import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingsTable } from './setting.js';
 import { toUpstreamProxy, upstreamProxyOption } from './to-upstream-proxy.js';
 import type { UpstreamProxy } from '../protocol/proxy-url.js';
+import { DEFAULT_PLUGIN_MODE, resolvePlugin, toPlugin, toPluginArgs, toPluginMode, toPluginOpts, type PluginSettings, type ResolvedPlugin } from './plugin-settings.js';
 
 /** Default local port, as ss-local. */
 export const DEFAULT_LOCAL_PORT = 1080;
@@ -52,7 +53,7 @@ export const DEFAULT_MAX_HTTP_HEAD_BYTES = 64 * 1024;
 export const DEFAULT_LOCAL_MODE: ServerMode = 'tcp_and_udp';
 
 /** The settings of a local client: every `LocalOptions` that is plain data. */
-export interface LocalSettings {
+export interface LocalSettings extends PluginSettings {
   /** The Shadowsocks server: host name or IP. */
   server?: string;
   /** The server's port. Default 8388. */
@@ -121,6 +122,8 @@ export interface ResolvedLocalConfig {
   mode: ServerMode;
   /** The upstream proxy to the server; absent: direct. Holds credentials: print it only redacted. */
   proxy?: UpstreamProxy;
+  /** The SIP003 plugin the server is reached through; absent: none. */
+  plugin?: ResolvedPlugin;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -148,6 +151,10 @@ export const LOCAL_SETTINGS = Object.freeze({
     json: ['proxy'], flags: ['proxy'], convert: toUpstreamProxy, toOption: upstreamProxyOption,
     doc: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]',
   } satisfies Setting<string, UpstreamProxy>,
+  plugin: { json: ['plugin'], flags: ['plugin'], convert: toPlugin, doc: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" },
+  pluginOpts: { json: ['plugin_opts'], flags: ['plugin-opts'], convert: toPluginOpts, doc: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' },
+  pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line arguments of the plugin (repeatable)' } satisfies Setting<readonly string[], string[]>,
+  pluginMode: { json: ['plugin_mode'], flags: ['plugin-mode'], convert: (v, k) => toPluginMode(v, k), default: DEFAULT_PLUGIN_MODE, doc: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u)' },
 } satisfies SettingsTable<LocalSettings>);
 
 /**
@@ -161,6 +168,8 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
   const c = convertOptions(LOCAL_SETTINGS, options);
   const spec = getMethod(c.method!)!;
   const keys = deriveClientKeys(spec, c.password, c.key);
+  // A plugin dials the server itself: a proxy in front of its loopback port would carry nothing useful.
+  if (c.proxy !== undefined && c.plugin !== undefined && c.plugin !== '') throw configError('proxy', 'cannot be combined with a plugin (the plugin connects to the server itself)');
   if (c.proxy?.protocol === 'http' && c.mode === 'udp_only') throw configError('proxy', 'an HTTP proxy carries TCP only, and mode is udp_only: nothing would be relayed');
   return {
     server: stripBrackets(c.server!),
@@ -180,7 +189,13 @@ export function resolveLocalSettings(options: LocalSettings): ResolvedLocalConfi
     shutdownGraceMs: c.shutdownGraceMs!,
     mode: c.mode!,
     ...(c.proxy === undefined ? {} : { proxy: c.proxy }),
+    ...pluginOf(c),
   };
+}
+
+function pluginOf(c: Parameters<typeof resolvePlugin>[0]): { plugin?: ResolvedPlugin } {
+  const plugin = resolvePlugin(c);
+  return plugin === undefined ? {} : { plugin };
 }
 
 function pairCredentials(username: string | undefined, password: string | undefined): { username: string; password: string } | undefined {

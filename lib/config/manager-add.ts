@@ -5,7 +5,8 @@
  *
  *   add: {"server_port": 8001 | "8001", "password": "..." | "key": "...",
  *         "method"?, "mode"?, "users"?: [{"name", "password" | "key"}],
- *         "fast_open"?, "no_delay"?, "plugin"?: "", "plugin_opts"?: ""}   (the last four: accepted, ignored)
+ *         "fast_open"?, "no_delay"?,                 (accepted, ignored)
+ *         "plugin"?, "plugin_opts"?, "plugin_args"?, "plugin_mode"?}   (SIP003: the port gets its own plugin; "" is none)
  *
  * Other keys are refused. Errors name the key, never the secret.
  */
@@ -15,11 +16,13 @@ import { SERVER_SETTINGS, type ServerSettings } from './server-settings.js';
 import { convertToOption, type Setting } from './setting.js';
 
 /** What an `add` sets: the port and its keys, with optional method and mode. */
-export type ManagerAddSettings = Pick<ServerSettings, 'password' | 'key' | 'users' | 'method' | 'mode'> & { port: number };
+export type ManagerAddSettings = Pick<ServerSettings, 'password' | 'key' | 'users' | 'method' | 'mode' | 'plugin' | 'pluginOpts' | 'pluginArgs' | 'pluginMode'> & { port: number };
 
-const ROWS = { password: 'password', key: 'key', method: 'method', mode: 'mode', users: 'users' } as const;
+const ROWS = {
+  password: 'password', key: 'key', method: 'method', mode: 'mode', users: 'users',
+  plugin: 'plugin', plugin_opts: 'pluginOpts', plugin_args: 'pluginArgs', plugin_mode: 'pluginMode',
+} as const;
 const IGNORED = new Set(['fast_open', 'no_delay']);
-const EMPTY_ONLY = new Set(['plugin', 'plugin_opts']);
 
 /**
  * Checks the JSON of an `add` and maps it to settings.
@@ -30,12 +33,8 @@ export function toManagerAddSettings(body: Record<string, unknown>): ManagerAddS
   const out: ManagerAddSettings = { port: toPort(body['server_port'], 'server_port', 1) };
   for (const [key, value] of Object.entries(body)) {
     if (key === 'server_port' || IGNORED.has(key)) continue;
-    if (EMPTY_ONLY.has(key)) {
-      if (value !== '') throw configError(key, 'is not supported');
-      continue;
-    }
-    const option = ROWS[key as keyof typeof ROWS] as keyof typeof ROWS | undefined;
-    if (option === undefined || !Object.hasOwn(ROWS, key)) throw configError(key, 'unknown key (add takes server_port, password or key, method, mode, users)');
+    if (!Object.hasOwn(ROWS, key)) throw configError(key, 'unknown key (add takes server_port, password or key, method, mode, users, plugin, plugin_opts, plugin_args, plugin_mode)');
+    const option = ROWS[key as keyof typeof ROWS];
     (out as Record<string, unknown>)[option] = convertToOption(SERVER_SETTINGS[option] as Setting<unknown, unknown>, value, key, 'file');
   }
   if (out.password === undefined && out.key === undefined && out.users === undefined) throw configError('password', `is required (or key, or users)`);

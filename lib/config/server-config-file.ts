@@ -61,11 +61,6 @@ const notSupported: KeyRule = (_value, key) => {
   throw configError(key, 'is not supported yet');
 };
 
-// SIP008 and many generated configs carry `"plugin": ""` for "no plugin".
-const notSupportedUnlessEmpty: KeyRule = (value, key, draft) => {
-  if (value !== '') notSupported(value, key, draft);
-};
-
 /**
  * The JSON keys that are no setting. Keys that are neither here nor in a
  * settings table are refused. Python ssserver 2.8.2 `shell.py` and libev
@@ -79,8 +74,6 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, KeyRule>> = Object.freeze
   no_delay: ignore('TCP_NODELAY is always on'),
   reuse_port: ignore('SO_REUSEPORT is not supported'),
   user: ignore('switching user is not supported (start the process as that user)'),
-  plugin: notSupportedUnlessEmpty,
-  plugin_opts: notSupportedUnlessEmpty,
   acl: notSupported,
 });
 
@@ -96,7 +89,8 @@ const PROCESS_KEYS = jsonKeysOf(SERVER_PROCESS_SETTINGS);
  * `{"password"|"key": ..., "users": [...]}`: that port's own users; a port
  * without its own gets the top-level `users`.
  * @throws SsError `ERR_SS_CONFIG` naming the key: unknown keys, wrong types,
- *   bad values, and keys not supported yet (`plugin`, `plugin_opts`, `acl`)
+ *   bad values, and keys not supported yet (`acl`). `"plugin": ""` (SIP008,
+ *   generated configs) means no plugin; with `port_password` every port gets the plugin
  */
 export function parseConfigFile(json: unknown): ServerFileConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw configError('config', `must be a JSON object, got ${typeName(json)}`);

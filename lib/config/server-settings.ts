@@ -19,6 +19,7 @@
  *   ipv6First           ipv6_first          --ipv6-first, -6     false
  *   outboundProxy       outbound_proxy      --outbound-proxy     none (direct)
  *   outboundProxyRemoteDns outbound_proxy_remote_dns --outbound-proxy-remote-dns false
+ *   plugin, pluginOpts, pluginArgs, pluginMode: plugin_* / --plugin-*  (SIP003, see plugin-settings.ts)
  *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
  */
 import {
@@ -41,9 +42,10 @@ import { toListenAddress, type ListenAddress } from './to-listen-address.js';
 import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converters.js';
 import { toUpstreamProxy, upstreamProxyOption } from './to-upstream-proxy.js';
 import type { UpstreamProxy } from '../protocol/proxy-url.js';
+import { DEFAULT_PLUGIN_MODE, resolvePlugin, toPlugin, toPluginArgs, toPluginMode, toPluginOpts, type PluginMode, type PluginSettings, type ResolvedPlugin } from './plugin-settings.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
-export interface ServerSettings {
+export interface ServerSettings extends PluginSettings {
   /** Address(es) to listen on. Default: all interfaces, IPv4 and IPv6. */
   host?: string | string[];
   /** Port to listen on; 0 picks a free one. Default 8388. */
@@ -109,7 +111,7 @@ export interface ServerSettings {
   outboundProxyRemoteDns?: boolean;
 }
 
-export type { ServerUser, UserSettings, ListenAddress, LogFormat };
+export type { ServerUser, UserSettings, ListenAddress, LogFormat, PluginMode, ResolvedPlugin };
 
 /**
  * The resolved settings of a server: plain, JSON-serialisable data with the
@@ -140,6 +142,8 @@ export interface ResolvedServerConfig {
   /** The upstream proxy for users without their own; absent: direct. Holds credentials: print it only redacted. */
   outboundProxy?: UpstreamProxy;
   outboundProxyRemoteDns: boolean;
+  /** The SIP003 plugin in front of the TCP port (and with SIP003u the UDP port); absent: none. */
+  plugin?: ResolvedPlugin;
 }
 
 const api = { json: [], flags: [] } as const;
@@ -174,6 +178,10 @@ export const SERVER_SETTINGS = Object.freeze({
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
   natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
   natCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
+  plugin: { json: ['plugin'], flags: ['plugin'], convert: toPlugin, doc: "SIP003 plugin program in front of the port (e.g. obfs-server, ss-v2ray-plugin); '' for none" },
+  pluginOpts: { json: ['plugin_opts'], flags: ['plugin-opts'], convert: toPluginOpts, doc: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http' },
+  pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line arguments of the plugin (repeatable)' } satisfies Setting<readonly string[], string[]>,
+  pluginMode: { json: ['plugin_mode'], flags: ['plugin-mode'], convert: (v, k) => toPluginMode(v, k), default: DEFAULT_PLUGIN_MODE, doc: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u)' },
 } satisfies SettingsTable<ServerSettings>);
 
 /** Settings of the `ss-stream-server` process rather than of one server. */
@@ -231,7 +239,16 @@ export function resolveServerSettings(options: ServerSettings): ResolvedServerCo
     ipv6First: c.ipv6First!,
     ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
     outboundProxyRemoteDns: c.outboundProxyRemoteDns!,
+    ...pluginOf(c),
   };
+}
+
+// A plugin stands in front of the TCP port: a UDP-only server has none to front.
+function pluginOf(c: { plugin?: string; pluginOpts?: string; pluginArgs?: string[]; pluginMode?: PluginMode; mode?: ServerMode }): { plugin?: ResolvedPlugin } {
+  const plugin = resolvePlugin(c);
+  if (plugin === undefined) return {};
+  if (c.mode === 'udp_only') throw configError('plugin', 'needs TCP: it cannot be used with mode udp_only');
+  return { plugin };
 }
 
 function toBoolean(v: unknown, key: string): boolean {

@@ -71,12 +71,8 @@ export function shareEntryOf(settings: ServerSettings, port = settings.port ?? D
   if (settings.password !== undefined) entry.password = settings.password;
   if (settings.key !== undefined) entry.key = settings.key;
   if (settings.users !== undefined) entry.users = settings.users;
-  // PLUGIN WIRING (issue 15): the one place the server's SIP003 plugin enters
-  // the share list. The SIP003 branch adds `plugin` / `pluginOpts` rows to
-  // ServerSettings; until then these fields are absent and no plugin is shared.
-  const { plugin, pluginOpts } = settings as { plugin?: unknown; pluginOpts?: unknown };
-  if (typeof plugin === 'string' && plugin !== '') entry.plugin = plugin;
-  if (typeof pluginOpts === 'string' && pluginOpts !== '') entry.pluginOpts = pluginOpts;
+  if (settings.plugin !== undefined && settings.plugin !== '') entry.plugin = settings.plugin;
+  if (settings.pluginOpts !== undefined && settings.pluginOpts !== '') entry.pluginOpts = settings.pluginOpts;
   return entry;
 }
 

@@ -74,7 +74,7 @@ export interface LocalUdpStats {
 
 /** The local client's UDP relays. Created by `SsLocal` when its mode includes UDP. */
 export class LocalUdpService {
-  readonly #o: LocalUdpServiceOptions;
+  #o: LocalUdpServiceOptions;
   readonly #relays = new Set<LocalUdpRelay>();
   // Every relay reports here too, so the totals need no summing.
   readonly #counters = new UdpCounters();
@@ -134,6 +134,11 @@ export class LocalUdpService {
     const a = relay.address();
     this.#o.logger.debug('udp association open', { client: socket.remoteAddress, relay: `${a.address}:${a.port}` });
     req.reply(Socks5Reply.Succeeded, { host: a.address, port: a.port });
+  }
+
+  /** Sends to `server:serverPort` from now on (a SIP003u plugin's loopback port, known once it runs). */
+  setServer(server: string, serverPort: number): void {
+    this.#o = { ...this.#o, server, serverPort };
   }
 
   /**

@@ -20,6 +20,8 @@ import { localFailureLogObserver } from './local-failure-log-observer.js';
 import { LocalSession } from './local-session.js';
 import { type LocalContext } from './local-context.js';
 import { LocalUdpService, type LocalUdpStats } from './local-udp-service.js';
+import { PLUGIN_LOOPBACK, PluginProcess } from '../transport/plugin-process.js';
+import { freePort } from '../transport/free-port.js';
 
 /** Events of {@link SsLocal}. */
 export interface SsLocalEvents {
@@ -27,7 +29,7 @@ export interface SsLocalEvents {
   connectionOpen: [info: LocalConnectionInfo];
   /** An accepted connection closed (every one, also failed ones). */
   connectionClose: [stats: LocalConnectionStats];
-  /** The listening socket failed after `listen()` resolved. */
+  /** The listening socket failed after `listen()` resolved, or the plugin gave up (`ERR_SS_PLUGIN_EXITED`; the local then closes). */
   error: [err: Error];
 }
 
@@ -43,6 +45,9 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   readonly #sessions = new Set<LocalSession>();
   readonly #udp: LocalUdpService | undefined;
   #server: Server | undefined;
+  /** Where TCP connections to the server go: the server, or the plugin's loopback port. */
+  readonly #target: { host: string; port: number; allowHalfOpen: true };
+  #plugin: PluginProcess | undefined;
   #listening = false;
   #closing: Promise<void> | undefined;
 
@@ -58,6 +63,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const identityKeys = c.identityKeys.map((k) => Buffer.from(k, 'base64'));
     const connect = s.connect ?? ((o) => netConnect(o));
     const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
+    this.#target = target;
     // UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; an HTTP proxy carries none, so UDP stays off rather than leave by another path.
     if (c.proxy?.protocol === 'http' && c.mode !== 'tcp_only') s.logger.warn('UDP is off: the server is reached through an HTTP proxy, which carries TCP only', { proxy: redactProxyUrl(c.proxy) });
     if (c.mode !== 'tcp_only' && c.proxy?.protocol !== 'http') {
@@ -123,9 +129,12 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const c = this.#config;
     const udpTunnel = c.tunnel !== undefined && this.#udp !== undefined;
     try {
+      if (c.plugin !== undefined) await this.#startPlugin();
       if (c.tunnel === undefined || c.mode !== 'udp_only') await this.#listenTcp(udpTunnel);
       else await this.#udp!.openTunnel(c.tunnel, c.host, c.port);
     } catch (err) {
+      await this.#plugin?.stop();
+      this.#plugin = undefined;
       this.#listening = false;
       throw err;
     }
@@ -133,6 +142,22 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     const a = this.address();
     const front = c.tunnel ? `tunnel to ${c.tunnel.host}:${c.tunnel.port}` : 'socks5+http';
     this.#services.logger.info('listening', { address: formatHostPort(a.address, a.port), frontEnd: front, mode: c.mode, server: `${c.server}:${c.serverPort}`, method: this.method });
+  }
+
+  // SIP003: the plugin listens on a free loopback port and carries our
+  // connections (and with tcp_and_udp our datagrams) to the server.
+  async #startPlugin(): Promise<void> {
+    const c = this.#config;
+    const { plugin, pluginOpts, pluginArgs, pluginMode } = c.plugin!;
+    const localPort = await freePort(PLUGIN_LOOPBACK);
+    const endpoints = { remoteHost: c.server, remotePort: c.serverPort, localHost: PLUGIN_LOOPBACK, localPort };
+    const process = new PluginProcess({ plugin, pluginArgs, ...(pluginOpts === undefined ? {} : { pluginOpts }), endpoints, listen: { host: PLUGIN_LOOPBACK, port: localPort }, logger: this.#services.logger });
+    process.on('fatal', this.#onPluginFatal);
+    this.#plugin = process;
+    await process.start();
+    this.#target.host = PLUGIN_LOOPBACK;
+    this.#target.port = localPort;
+    if (pluginMode === 'tcp_and_udp') this.#udp?.setServer(PLUGIN_LOOPBACK, localPort);
   }
 
   // A port picked by the OS for TCP may be taken for UDP: then try another.
@@ -187,7 +212,7 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     }, graceMs);
     await drained;
     clearTimeout(timer);
-    await Promise.all([closed, udpClosed]);
+    await Promise.all([closed, udpClosed, this.#plugin?.stop()]);
   }
 
   readonly #onConnection = (socket: Socket): void => {
@@ -200,6 +225,12 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       reportClosed(this.#observer, stats, this.#services.logger);
     });
     this.#sessions.add(session);
+  };
+
+  // The plugin kept dying: the local stops (the CLI exits non-zero).
+  readonly #onPluginFatal = (err: Error): void => {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    void this.close();
   };
 
   readonly #serverOnError = (err: Error): void => {

@@ -14,7 +14,7 @@ import { ReplayFilter } from '../crypto/replay-filter.js';
 import { NOOP_LOGGER, type Logger } from '../logger.js';
 import type { ConnectionInfo, ConnectionStats, RelayTransforms, ServerObserver } from './connection-info.js';
 import type { ConnectFunction, LookupFunction } from '../transport/dial.js';
-import { checkFunction, checkInstance, checkObserver } from '../config/check.js';
+import { checkFunction, checkInstance, checkInt, checkObserver } from '../config/check.js';
 import { resolveServerSettings, SERVER_SETTINGS, type ResolvedServerConfig, type ServerSettings } from '../config/server-settings.js';
 import { defaultsOf } from '../config/setting.js';
 import type { ServerMode } from '../config/mode.js';
@@ -49,6 +49,18 @@ export interface ServerServiceOptions {
    * keep it cheap. Default: none.
    */
   observer?: Partial<ServerObserver>;
+  /**
+   * Called when the SIP003 plugin kept exiting and is given up on
+   * (`ERR_SS_PLUGIN_EXITED`); the server then closes. Default: none (the
+   * server still emits 'error' if it has a listener).
+   */
+  onPluginFailed?: (err: Error) => void;
+  /**
+   * With a `plugin`: another process (the `--workers` primary) runs the
+   * plugin and gave it this loopback port. The server listens there and
+   * starts no plugin. Default: the server runs its plugin itself.
+   */
+  pluginLocalPort?: number;
 }
 
 /** Options of {@link createServer}: settings and services. Only `password` (or `key`) is required. */
@@ -64,6 +76,8 @@ export interface ServerServices {
   onConnectionClose: ((stats: ConnectionStats) => void) | undefined;
   transforms: ((info: ConnectionInfo) => RelayTransforms | undefined) | undefined;
   observer: Partial<ServerObserver> | undefined;
+  onPluginFailed: ((err: Error) => void) | undefined;
+  pluginLocalPort: number | undefined;
 }
 
 /** The defaults of the settings (from {@link SERVER_SETTINGS}), merged in one place. */
@@ -105,5 +119,7 @@ export function resolveServerServices(options: ServerServiceOptions): ServerServ
     onConnectionClose: checkFunction(options.onConnectionClose, 'onConnectionClose'),
     transforms: checkFunction(options.transforms, 'transforms'),
     observer: checkObserver<ServerObserver>(options.observer),
+    onPluginFailed: checkFunction(options.onPluginFailed, 'onPluginFailed'),
+    pluginLocalPort: options.pluginLocalPort === undefined ? undefined : checkInt(options.pluginLocalPort, 'pluginLocalPort', 1, 65535),
   };
 }

@@ -23,10 +23,12 @@ import { UdpRelay, type UdpRelayStats } from './udp-relay.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { FdExhaustionLog } from '../transport/fd-exhaustion-log.js';
 import { readOpenFilesLimit } from '../transport/open-files-limit.js';
-import { formatHostPort, stripBrackets } from '../protocol/address.js';
 import { redactProxyUrl } from '../protocol/proxy-url.js';
 import type { ServerSettings } from '../config/server-settings.js';
 import { prepareUserChange } from './prepare-user-change.js';
+import { bindAll, directBinds, planBehindPlugin, type PluginPlan } from './listen-plan.js';
+import { startServerPlugin } from './server-plugin.js';
+import type { PluginProcess } from '../transport/plugin-process.js';
 
 // With port 0, TCP picks the port and UDP must get the same one; if another
 // process holds it for UDP, start over on a fresh port this many times.
@@ -37,7 +39,7 @@ export interface SsServerEvents {
   connectionOpen: [info: ConnectionInfo];
   /** A connection closed (every accepted connection, also failed ones). */
   connectionClose: [stats: ConnectionStats];
-  /** A listening socket failed after `listen()` resolved (for example EMFILE on accept). */
+  /** A listening socket failed after `listen()` resolved (for example EMFILE on accept), or the plugin gave up (`ERR_SS_PLUGIN_EXITED`; the server then closes). */
   error: [err: Error];
 }
 
@@ -59,6 +61,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   #closing: Promise<void> | undefined;
   #udp: UdpRelay | undefined;
   #onDrained: (() => void) | undefined;
+  #plugin: PluginProcess | undefined;
+  #pluginPlan: PluginPlan | undefined;
 
   /** @throws SsError `ERR_SS_CONFIG` for invalid options */
   constructor(options: ServerOptions) {
@@ -83,9 +87,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       lookup: options.lookup === undefined ? new DnsResolver({ servers: c.nameservers, ipv6First: c.ipv6First }).lookup : s.lookup,
       connect: s.connect,
       outboundProxy: c.outboundProxy, outboundProxyRemoteDns: c.outboundProxyRemoteDns,
-      handshakeTimeoutMs: c.handshakeTimeoutMs,
-      connectTimeoutMs: c.connectTimeoutMs,
-      idleTimeoutMs: c.idleTimeoutMs,
+      handshakeTimeoutMs: c.handshakeTimeoutMs, connectTimeoutMs: c.connectTimeoutMs, idleTimeoutMs: c.idleTimeoutMs,
       logger: s.logger,
       fdLog: new FdExhaustionLog(s.logger, { openFilesLimit: this.#openFiles }),
       observer: this.#observer,
@@ -141,15 +143,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
    * target. Payload bytes at the target side. Per process (see `--workers`).
    */
   traffic(): TrafficByUser {
-    const byUser = this.#traffic.snapshot();
-    for (const session of this.#sessions) {
-      const live = session.liveTraffic();
-      if (live === undefined) continue;
-      const e = (byUser[live.user] ??= { up: 0, down: 0, connections: 0 });
-      e.up += live.up;
-      e.down += live.down;
-    }
-    return byUser;
+    return this.#traffic.snapshot([...this.#sessions].map((session) => session.liveTraffic()));
   }
 
   /** This port's total of {@link traffic} over all users. */
@@ -187,31 +181,29 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   async #listenAll(): Promise<void> {
-    const { port, mode } = this.#config;
+    const c = this.#config;
     const { logger } = this.#services;
-    const hosts = this.#config.hosts.length === 0 ? [undefined] : this.#config.hosts;
-    if (mode !== 'tcp_only') this.#udp = this.#createUdpRelay();
-    for (const [i, host] of hosts.entries()) {
-      // With several hosts, '::' must not also claim IPv4 (the IPv4 host gets it).
-      const ipv6Only = hosts.length > 1 && (host === '::' || host === '[::]');
-      const samePort = i > 0 && port === 0 ? this.address().port : port;
-      let bound: AddressInfo | undefined;
-      if (mode !== 'udp_only') {
+    const plan = c.plugin === undefined ? undefined : await planBehindPlugin(c, this.#services.pluginLocalPort);
+    const binds = plan?.binds ?? directBinds(c);
+    if (binds.some((b) => b.udp)) this.#udp = this.#createUdpRelay();
+    const firstPort = await bindAll(binds, {
+      tcp: async (options) => {
         const server = netCreateServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
         this.#servers.push(server);
-        await listenOnce(server, { host: host === undefined ? undefined : stripBrackets(host), port: samePort, ipv6Only });
+        await listenOnce(server, options);
         server.on('error', this.#serverOnError);
-        bound = server.address() as AddressInfo;
-        logger.info('listening', { address: formatHostPort(bound.address, bound.port), method: this.method });
-      }
-      if (this.#udp) {
-        const a = await this.#udp.listen({ host: bound?.address ?? host, port: bound?.port ?? samePort, ipv6Only });
-        logger.info('listening (udp)', { address: formatHostPort(a.address, a.port), method: this.method });
-      }
-    }
+        return server.address() as AddressInfo;
+      },
+      udp: (options) => this.#udp!.listen(options),
+    }, logger, this.method);
+    if (plan === undefined) return;
+    this.#pluginPlan = plan;
+    this.#plugin = await startServerPlugin(c, plan, firstPort, this.#services.pluginLocalPort !== undefined, logger, this.#onPluginFatal);
   }
 
   async #unlisten(): Promise<void> {
+    await this.#plugin?.stop();
+    this.#plugin = this.#pluginPlan = undefined;
     await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
     this.#servers.length = 0;
     await this.#udp?.close();
@@ -219,8 +211,7 @@ export class SsServer extends EventEmitter<SsServerEvents> {
   }
 
   #createUdpRelay(): UdpRelay {
-    const c = this.#config;
-    const x = this.#context;
+    const [c, x] = [this.#config, this.#context];
     const udp = new UdpRelay({ spec: x.family.spec, users: this.#users, identityKey: x.identityKey, observer: this.#observer, targetFilter: x.targetFilter, lookup: x.lookup, outboundProxy: x.outboundProxy, outboundProxyRemoteDns: x.outboundProxyRemoteDns, connect: x.connect, connectTimeoutMs: x.connectTimeoutMs, natTimeoutMs: c.natTimeoutMs, natCapacity: c.natCapacity, openFilesLimit: this.#openFiles, logger: x.logger, replayFilter: new ReplayFilter(c.replayCapacity) });
     udp.on('error', this.#serverOnError);
     return udp;
@@ -228,14 +219,16 @@ export class SsServer extends EventEmitter<SsServerEvents> {
 
   /** The first listening address (`{address, family, port}`). */
   address(): AddressInfo {
+    if (this.#pluginPlan) return this.#pluginPlan.addresses[0]!;
     if (this.#servers.length === 0 && this.#udp) return this.#udp.address();
     const a = this.#servers[0]?.address();
     if (a === null || a === undefined || typeof a === 'string') throw new Error('not listening');
     return a;
   }
 
-  /** Every listening address. */
+  /** Every listening address (behind a plugin: the plugin's, the public ones). */
   addresses(): AddressInfo[] {
+    if (this.#pluginPlan) return [...this.#pluginPlan.addresses];
     if (this.#servers.length === 0 && this.#udp) return this.#udp.addresses();
     return this.#servers.map((s) => s.address() as AddressInfo);
   }
@@ -262,8 +255,8 @@ export class SsServer extends EventEmitter<SsServerEvents> {
     }, graceMs);
     await drained;
     clearTimeout(timer);
-    await closed;
-    await udpClosed;
+    await Promise.all([closed, udpClosed, this.#plugin?.stop()]); // the plugin carried the connections: stopped last
+    this.#pluginPlan = undefined;
   }
 
   readonly #onConnection = (socket: Socket): void => {
@@ -277,6 +270,13 @@ export class SsServer extends EventEmitter<SsServerEvents> {
       reportClosed(this.#observer, stats, this.#services.logger);
     });
     this.#sessions.add(session);
+  };
+
+  // The plugin kept dying: this server stops (the CLI exits non-zero).
+  readonly #onPluginFatal = (err: Error): void => {
+    this.#services.onPluginFailed?.(err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    void this.close();
   };
 
   // EMFILE/ENFILE on accept gets a rate-limited warning: libuv may repeat it

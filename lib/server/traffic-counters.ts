@@ -63,10 +63,16 @@ export class TrafficCounters implements Pick<ServerObserver, 'connectionOpened' 
     else if (hop === 'fromRemote') this.#entry(user).down += bytes;
   }
 
-  /** A copy of the totals by user (closed TCP connections and UDP). */
-  snapshot(): TrafficByUser {
+  /** A copy of the totals by user (closed TCP connections and UDP), plus the bytes of `live` connections. */
+  snapshot(live: Iterable<{ user: string; up: number; down: number } | undefined> = []): TrafficByUser {
     const out: TrafficByUser = Object.create(null) as TrafficByUser;
     for (const [name, e] of this.#byUser) out[name] = { ...e };
+    for (const l of live) {
+      if (l === undefined) continue;
+      const e = (out[l.user] ??= { up: 0, down: 0, connections: 0 });
+      e.up += l.up;
+      e.down += l.down;
+    }
     return out;
   }
 }

@@ -73,6 +73,16 @@ t.test('lets flags override the config file', async (t) => {
   t.same(o.local, { server: 'file.test', serverPort: 9000, password: 'flagpw', port: 1082 });
 });
 
+t.test('takes the plugin of a --server-url (SIP002 ?plugin=name;opts), and the --plugin flags', async (t) => {
+  const url = 'ss://YWVzLTEyOC1nY206dGVzdA@127.0.0.1:8388/?plugin=obfs-local%3Bobfs%3Dhttp%3Bobfs-host%3Dwww.example.test#x';
+  t.same((await build(['--server-url', url])).local, { server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'test', plugin: 'obfs-local', pluginOpts: 'obfs=http;obfs-host=www.example.test' });
+  const plain = 'ss://YWVzLTEyOC1nY206dGVzdA@127.0.0.1:8388/?plugin=ss-v2ray-plugin';
+  t.same((await build(['--server-url', plain])).local, { server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'test', plugin: 'ss-v2ray-plugin' });
+  const flags = ['-s', '127.0.0.1', '-k', 'pw', '--plugin', 'obfs-local', '--plugin-opts', 'obfs=tls', '--plugin-args', 'a', '--plugin-args=-V', '--plugin-mode', 'tcp_and_udp'];
+  t.same((await build(flags)).local, { server: '127.0.0.1', password: 'pw', plugin: 'obfs-local', pluginOpts: 'obfs=tls', pluginArgs: ['a', '-V'], pluginMode: 'tcp_and_udp' });
+  await t.rejects(build(['-s', 'a', '-k', 'b', '--plugin-mode', 'udp_only']), { code: 'ERR_SS_CONFIG', message: /^--plugin-mode: must be one of tcp_only, tcp_and_udp/ });
+});
+
 t.test('refuses incomplete or bad command lines, naming the flag', async (t) => {
   const cases: [string[], RegExp][] = [
     [['-k', 'pw'], /^--server: is required/],
@@ -81,7 +91,7 @@ t.test('refuses incomplete or bad command lines, naming the flag', async (t) => 
     [['-s', 'a', '-k', 'b', '-L', 'nope'], /^--tunnel: /],
     [['-s', 'a', '-k', 'b', '--socks-username', 'u'], /^--socks-password: is required/],
     [['--server-url', 'ss://nope'], /^--server-url: /],
-    [['--server-url', 'ss://YWVzLTEyOC1nY206dGVzdA@h:1/?plugin=obfs-local'], /^--server-url: SIP003 plugins/],
+    [['--server-url', 'ss://YWVzLTEyOC1nY206dGVzdA@h:1/?plugin=%3Bobfs%3Dhttp'], /^--server-url: the plugin parameter names no program/],
   ];
   for (const [argv, message] of cases) await t.rejects(build(argv), { code: 'ERR_SS_CONFIG', message }, argv.join(' '));
   await t.rejects(parseLocalCliArgs(['--nope'], '0'), /Unknown argument/);

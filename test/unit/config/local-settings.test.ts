@@ -25,6 +25,10 @@ const SAME: Partial<Record<keyof LocalSettings, { option: unknown; file: unknown
   idleTimeoutMs: { option: 60_000, file: '60', flag: '60' },
   mode: { option: 'tcp_only', file: 'tcp_only', flag: 'tcp_only' },
   proxy: { option: 'http://corp%5Cme:pw@[::1]:3128', file: 'http://corp%5Cme:pw@[::1]:3128', flag: 'http://corp%5Cme:pw@[::1]:3128' },
+  plugin: { option: 'obfs-local', file: 'obfs-local', flag: 'obfs-local' },
+  pluginOpts: { option: 'obfs=http;obfs-host=a.test', file: 'obfs=http;obfs-host=a.test', flag: 'obfs=http;obfs-host=a.test' },
+  pluginArgs: { option: ['-v'], file: '-v', flag: ['-v'] },
+  pluginMode: { option: 'tcp_and_udp', file: 'tcp_and_udp', flag: 'tcp_and_udp' },
 };
 
 /** One bad value per setting with a JSON key or a flag, and what the message says after the name. */
@@ -42,6 +46,10 @@ const BAD: Partial<Record<keyof LocalSettings, { value: unknown; problem: RegExp
   idleTimeoutMs: { value: 'soon', problem: /^must be/ },
   mode: { value: 'both', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'both'/ },
   proxy: { value: 'ftp://s3cret@proxy.test:21', problem: /^must start with socks5:\/\/ or http:\/\/ \(https:\/\/ proxies are not supported\)$/ },
+  plugin: { value: 5, problem: /^must be a string, got number/ },
+  pluginOpts: { value: 5, problem: /^must be a string, got number/ },
+  pluginArgs: { value: 5, problem: /^must be an array of strings/ },
+  pluginMode: { value: 'udp_only', problem: /^must be one of tcp_only, tcp_and_udp, got 'udp_only'/ },
 };
 
 // The rest of a complete configuration: a server, a password, and the other half of a SOCKS5 pair.
@@ -50,6 +58,7 @@ function complete(o: LocalSettings): LocalSettings {
   if (full.password === undefined && full.key === undefined) full.password = 'x';
   if (full.socksUsername !== undefined) full.socksPassword ??= 'p';
   if (full.socksPassword !== undefined) full.socksUsername ??= 'u';
+  if (full.pluginOpts !== undefined || full.pluginArgs !== undefined || full.pluginMode !== undefined) full.plugin ??= 'obfs-local';
   return full;
 }
 const fromOption = (option: string, v: unknown) => resolveLocalSettings(complete({ [option]: v }));
@@ -62,7 +71,7 @@ function flagArgs(flag: string, v: unknown): LocalCliArgs {
   if (args.socksPassword !== undefined) args.socksUsername ??= 'u';
   return args;
 }
-const fromFlag = (flag: string, v: unknown) => resolveLocalSettings(buildLocalCliOptions(flagArgs(flag, v)).local);
+const fromFlag = (flag: string, v: unknown) => resolveLocalSettings(complete(buildLocalCliOptions(flagArgs(flag, v)).local));
 
 t.test('every row has a converter and a doc, and its default converts to itself', async (t) => {
   for (const [option, row] of rows) {

@@ -87,7 +87,7 @@ t.test('accepts client-only and unsupported-but-harmless keys with a warning', a
     password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true,
     no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
   });
-  t.same(cfg.servers, [{ password: 'pw' }]);
+  t.same(cfg.servers, [{ password: 'pw', plugin: '', pluginOpts: '' }], '"plugin": "" is no plugin (SIP008 writes it so)');
   t.equal(cfg.warnings.length, 6);
   for (const key of ['local_address', 'local_port', 'fast_open', 'no_delay', 'reuse_port', 'user']) {
     t.ok(cfg.warnings.some((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')), `warns about ${key}`);
@@ -113,9 +113,17 @@ t.test('maps workers to a process count, naming the key on errors', async (t) =>
 });
 
 t.test('refuses keys that are not supported yet, naming them', async (t) => {
-  refuses(t, () => parseConfigFile({ plugin: 'obfs-server' }), /^plugin: is not supported yet/);
-  refuses(t, () => parseConfigFile({ plugin_opts: 'obfs=http' }), /^plugin_opts: is not supported yet/);
   refuses(t, () => parseConfigFile({ acl: '/etc/ss.acl' }), /^acl: is not supported yet/);
+});
+
+t.test('maps the SIP003 plugin keys, and gives every port_password port the plugin', async (t) => {
+  const plugin = { plugin: 'obfs-server', plugin_opts: 'obfs=http', plugin_args: ['-v'], plugin_mode: 'tcp_and_udp' };
+  const options = { plugin: 'obfs-server', pluginOpts: 'obfs=http', pluginArgs: ['-v'], pluginMode: 'tcp_and_udp' };
+  t.same(parseConfigFile({ password: 'pw', ...plugin }).servers, [{ password: 'pw', ...options }]);
+  t.same(parseConfigFile({ port_password: { 8381: 'a', 8382: 'b' }, ...plugin }).servers, [{ ...options, port: 8381, password: 'a' }, { ...options, port: 8382, password: 'b' }]);
+  refuses(t, () => parseConfigFile({ plugin: 1 }), /^plugin: must be a string, got number/);
+  refuses(t, () => parseConfigFile({ plugin_args: [1] }), /^plugin_args\[0\]: must be a string/);
+  refuses(t, () => parseConfigFile({ plugin_mode: 'udp_only' }), /^plugin_mode: must be one of tcp_only, tcp_and_udp, got 'udp_only'/);
 });
 
 t.test('reads manager_address as UDP HOST:PORT, and refuses the Unix socket path form', async (t) => {

@@ -29,6 +29,10 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   ipv6First: { option: true, file: true, flag: true },
   outboundProxy: { option: 'socks5://u:p%40ss@127.0.0.1:9050', file: 'socks5://u:p%40ss@127.0.0.1:9050', flag: 'socks5://u:p%40ss@127.0.0.1:9050' },
   outboundProxyRemoteDns: { option: true, file: true, flag: true },
+  plugin: { option: 'obfs-server', file: 'obfs-server', flag: 'obfs-server' },
+  pluginOpts: { option: 'obfs=http', file: 'obfs=http', flag: 'obfs=http' },
+  pluginArgs: { option: ['-v', '8'], file: ['-v', '8'], flag: ['-v', 8] },
+  pluginMode: { option: 'tcp_and_udp', file: 'tcp_and_udp', flag: 'tcp_and_udp' },
 };
 
 /** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
@@ -48,12 +52,21 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   ipv6First: { option: 'yes', file: 'yes', flag: 'yes', problem: /^must be a boolean/ },
   outboundProxy: { option: 'socks4://s3cret@127.0.0.1:1080', file: 'https://s3cret@proxy.test:443', flag: 'socks5://proxy.test', problem: /^must (start with socks5:\/\/ or http:\/\/|give the proxy port)/ },
   outboundProxyRemoteDns: { option: 'yes', file: 1, flag: 'yes', problem: /^must be a boolean/ },
+  plugin: { option: 1, file: 1, flag: ' obfs-server', problem: /^must (be a string, got number|not start or end with spaces)/ },
+  pluginOpts: { option: 5, file: 5, flag: 'a\0b', problem: /^must (be a string, got number|not contain NUL)/ },
+  pluginArgs: { option: '-v', file: {}, flag: 5, problem: /^must be an array of strings/ },
+  pluginMode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only', problem: /^must be one of tcp_only, tcp_and_udp, got 'udp_only'/ },
 };
 
-const withKey = (o: ServerSettings): ServerSettings => (o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : o);
+// The rest of a complete configuration: a password, and a plugin for the plugin's options.
+function withKey(o: ServerSettings): ServerSettings {
+  const full = o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : { ...o };
+  if (full.pluginOpts !== undefined || full.pluginArgs !== undefined || full.pluginMode !== undefined) full.plugin ??= 'obfs-server';
+  return full;
+}
 const fromOption = (option: string, v: unknown) => resolveServerSettings(withKey({ [option]: v }));
 const fromFile = (json: string, v: unknown) => resolveServerSettings(withKey(parseConfigFile({ [json]: v }).servers[0]!));
-const fromFlag = (flag: string, v: unknown) => resolveServerSettings(buildServerCliOptions({ ...none, [flagProperty(flag)]: v }, undefined, () => 'x').servers[0]!);
+const fromFlag = (flag: string, v: unknown) => resolveServerSettings(withKey(buildServerCliOptions({ ...none, [flagProperty(flag)]: v }, undefined, () => 'x').servers[0]!));
 
 t.test('every row has a converter and a doc, and its default converts to itself', async (t) => {
   for (const [option, row] of [...rows, ...Object.entries(SERVER_PROCESS_SETTINGS)] as [string, Row][]) {
@@ -129,4 +142,13 @@ t.test('the resolved configuration is plain data', async (t) => {
   t.same(c.forbiddenIp, [{ text: '10.0.0.0/8', family: 'ipv4', network: '10.0.0.0', prefix: 8 }]);
   t.same(resolveServerSettings({ password: 'pw' }).hosts, [], 'no host: every interface');
   t.equal(resolveServerSettings({ password: 'pw' }).forbiddenIp.length, SERVER_DEFAULTS.forbiddenIp.length, 'the default ranges');
+});
+
+t.test('a plugin resolves with its options; none for an empty name; never in front of a UDP-only server', async (t) => {
+  t.same(resolveServerSettings({ password: 'pw', plugin: 'obfs-server', pluginOpts: 'obfs=tls' }).plugin, { plugin: 'obfs-server', pluginOpts: 'obfs=tls', pluginArgs: [], pluginMode: 'tcp_only' });
+  t.notOk('plugin' in resolveServerSettings({ password: 'pw', plugin: '', pluginOpts: '' }), '"" is no plugin');
+  t.notOk('plugin' in resolveServerSettings({ password: 'pw', pluginMode: 'tcp_and_udp' }), 'plugin_mode alone is no plugin');
+  t.throws(() => resolveServerSettings({ password: 'pw', pluginOpts: 'obfs=http' }), { code: 'ERR_SS_CONFIG', message: /^pluginOpts: needs a plugin/ });
+  t.throws(() => resolveServerSettings({ password: 'pw', pluginArgs: ['-v'] }), { code: 'ERR_SS_CONFIG', message: /^pluginArgs: needs a plugin/ });
+  t.throws(() => resolveServerSettings({ password: 'pw', plugin: 'obfs-server', mode: 'udp_only' }), { code: 'ERR_SS_CONFIG', message: /^plugin: needs TCP/ });
 });

@@ -52,9 +52,10 @@ t.test('parses tunnel targets', async (t) => {
 
 t.test('maps ss-local JSON keys to options', async (t) => {
   t.same(parseLocalConfigFile({ server: 'ss.test', server_port: '8389', local_address: '127.0.0.1', local_port: 1081, password: 'pw', method: 'aes-128-gcm', timeout: 60, tunnel_address: '127.0.0.1:53', mode: 'tcp_only', plugin: '' }), {
-    server: 'ss.test', serverPort: 8389, host: '127.0.0.1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, tunnel: { type: 'ipv4', host: '127.0.0.1', port: 53 }, mode: 'tcp_only',
+    server: 'ss.test', serverPort: 8389, host: '127.0.0.1', port: 1081, password: 'pw', method: 'aes-128-gcm', idleTimeoutMs: 60_000, tunnel: { type: 'ipv4', host: '127.0.0.1', port: 53 }, mode: 'tcp_only', plugin: '',
   });
   t.same(parseLocalConfigFile({ key: 'a2V5' }), { key: 'a2V5' });
+  t.same(parseLocalConfigFile({ plugin: 'obfs-local', plugin_opts: 'obfs=http', plugin_args: 'x', plugin_mode: 'tcp_and_udp' }), { plugin: 'obfs-local', pluginOpts: 'obfs=http', pluginArgs: ['x'], pluginMode: 'tcp_and_udp' }, 'the SIP003 keys');
   for (const mode of ['tcp_and_udp', 'tcp_only', 'udp_only']) t.same(parseLocalConfigFile({ mode }), { mode }, `mode ${mode}`);
 });
 
@@ -70,8 +71,9 @@ t.test('refuses bad or unknown JSON keys, naming them', async (t) => {
     [{ timeout: -1 }, /^timeout: /],
     [{ mode: 'tcp_udp' }, /^mode: must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp_udp'/],
     [{ mode: 1 }, /^mode: must be a string/],
-    [{ plugin: 'obfs-local' }, /^plugin: plugins are not supported/],
-    [{ plugin_opts: 'obfs=http' }, /^plugin_opts: /],
+    [{ plugin: 2 }, /^plugin: must be a string, got number/],
+    [{ plugin_opts: ['obfs=http'] }, /^plugin_opts: must be a string/],
+    [{ plugin_mode: 'both' }, /^plugin_mode: must be one of tcp_only, tcp_and_udp, got 'both'/],
     [{ tunnel_address: 'x' }, /^tunnel_address: /],
   ];
   for (const [json, message] of cases) t.throws(() => parseLocalConfigFile(json), { code: 'ERR_SS_CONFIG', message }, JSON.stringify(json));

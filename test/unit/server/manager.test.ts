@@ -3,6 +3,9 @@
  * errors, and the stat reports (with a short interval).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { Manager } from '../../../lib/server/manager.js';
@@ -10,6 +13,7 @@ import { ServerPool } from '../../../lib/server/server-pool.js';
 import type { MethodName } from '../../../lib/crypto/methods.js';
 import { freePort, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
+import { FAKE_PLUGIN, isAlive, waitFor } from '../../fixtures/plugin.js';
 
 const method: MethodName = 'aes-128-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 500, shutdownGraceMs: 200 };
@@ -106,7 +110,8 @@ t.test('bad requests get an error answer and change nothing', async (t) => {
     ['add: {"server_port": "80; rm -rf /", "password": "x"}', /^err: server_port: must be a port number/],
     ['add: {"password": "x"}', /^err: server_port: is required/],
     ['add: {"server_port": 8001}', /^err: password: is required/],
-    ['add: {"server_port": 8001, "password": "x", "plugin": "obfs"}', /^err: plugin: is not supported/],
+    ['add: {"server_port": 8001, "password": "x", "plugin": "obfs", "plugin_mode": "udp"}', /^err: plugin_mode: must be one of tcp_only, tcp_and_udp/],
+    ['add: {"server_port": 8001, "password": "x", "plugin_opts": "obfs=http"}', /^err: pluginOpts: needs a plugin/],
     ['add: {"server_port": 8001, "password": "x", "acl": "/etc/x"}', /^err: acl: unknown key/],
     ['add: {"server_port": 8001, "password": "secret-pw", "mode": "both"}', /^err: mode: must be one of/],
     ['add: {"server_port": 8001, "password": ', /^err: add: is followed by malformed JSON/],
@@ -164,4 +169,24 @@ t.test('nothing is bound before listen(), and close() releases the address', asy
   const again = new Manager({ host: '127.0.0.1', port, pool });
   await again.listen();
   await again.close();
+});
+
+t.test('add with a plugin runs it in front of the port, and remove stops it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'manager-plugin-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const record = join(dir, 'record.json');
+  const { pool, client } = await start(t);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const port = await freePort();
+  const add = { server_port: port, password: 'pw', plugin: FAKE_PLUGIN, plugin_opts: 'obfs=http', plugin_args: ['--record', record] };
+  t.equal(await client.ask(`add: ${JSON.stringify(add)}`), 'ok');
+  const { pid, env } = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; env: Record<string, string> };
+  t.match(env, { SS_REMOTE_PORT: String(port), SS_PLUGIN_OPTIONS: 'obfs=http' });
+  t.not(pool.get(port)!.addresses()[0]!.port, Number(env['SS_LOCAL_PORT']));
+  const c = await ssConnect(port, { method, password: 'pw', target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.from('hi'), end: true });
+  t.equal((await readBytes(c.decrypt, 2)).toString(), 'hi', 'relays through the plugin');
+  t.equal(await client.ask(`remove: {"server_port": ${port}}`), 'ok');
+  await waitFor(() => !isAlive(pid));
+  t.pass('the removed port stopped its plugin');
 });

@@ -1,5 +1,5 @@
 /**
- * When to restart a worker process that died, and when to stop trying: an
+ * When to restart a process that died (a cluster worker, a SIP003 plugin), and when to stop trying: an
  * exponential delay per failure, and a bound on failures in a sliding window
  * (a crash loop is handed to the service manager instead of spinning).
  *

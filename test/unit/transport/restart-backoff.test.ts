@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RESTART_BACKOFF_DEFAULTS, RestartBackoff } from '../../../lib/cli/restart-backoff.js';
+import { RESTART_BACKOFF_DEFAULTS, RestartBackoff } from '../../../lib/transport/restart-backoff.js';
 
 t.test('doubles the delay per failure, up to the cap', async (t) => {
   let now = 0;
