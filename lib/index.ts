@@ -7,6 +7,7 @@ export { parseConfigFile, type ServerFileConfig } from './config/server-config-f
 export type { ServerProcessSettings } from './config/server-settings.js';
 export type { ManagerAddress } from './config/manager-address.js';
 export type { ListenAddress } from './config/to-listen-address.js';
+export type { PluginMode, ResolvedPlugin } from './config/plugin-settings.js';
 export { ServerPool, type ApplyResult, type PortOrigin } from './server/server-pool.js';
 export { Manager, DEFAULT_STAT_INTERVAL_MS, type ManagerOptions } from './server/manager.js';
 export { parseManagerCommand, formatManagerList, formatStat, formatStatExt, MAX_MANAGER_DATAGRAM_BYTES, type ManagerCommand, type ManagerListEntry, type PortTraffic } from './protocol/manager-command.js';

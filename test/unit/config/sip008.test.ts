@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeSip008, encodeSip008, pickSip008Server } from '../../../lib/config/sip008.js';
+import { decodeSip008, encodeSip008, pickSip008Server, sip008LocalSettings } from '../../../lib/config/sip008.js';
 import { listSharedServers, shareEntryOf } from '../../../lib/config/share-list.js';
 
 const good = { id: '27b8a625-4f4b-4428-9f0f-8a2317db7c79', remarks: 'Server 1', server: '198.51.100.1', server_port: 8388, password: 'pw', method: 'aes-256-gcm' };
@@ -57,4 +57,11 @@ t.test('picks the first server, or the one whose remarks or id is the tag', asyn
   t.equal(pickSip008Server(servers, 'Server 2').server.serverPort, 9);
   t.equal(pickSip008Server(servers, 'b-id').index, 1);
   t.throws(() => pickSip008Server(servers, 'nope'), { message: /^--server-tag: no server has remarks or id 'nope' \(the document has: 'Server 1', 'Server 2'\)/ });
+});
+
+t.test('gives a local the plugin of the server it picked, and refuses options without a plugin', async (t) => {
+  const [server] = decodeSip008({ version: 1, servers: [{ ...good, plugin: 'obfs-local', plugin_opts: 'obfs=tls' }] });
+  t.match(sip008LocalSettings(server!, 'servers[0]'), { server: good.server, plugin: 'obfs-local', pluginOpts: 'obfs=tls' });
+  t.notOk('plugin' in sip008LocalSettings({ ...server!, plugin: undefined, pluginOpts: undefined }, 'servers[0]'), 'no plugin, none given');
+  t.throws(() => sip008LocalSettings({ ...server!, plugin: undefined }, 'servers[0]'), /servers\[0\]\.plugin: plugin options are given without a plugin/);
 });
