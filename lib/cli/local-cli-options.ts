@@ -54,7 +54,7 @@ function urlOptions(url: string | undefined): LocalOptions {
   if (s.plugin !== undefined && s.plugin !== '') throw configError('--server-url', 'SIP003 plugins are not supported');
   const name = '--server-url';
   return {
-    server: LOCAL_SETTINGS.server.convert(s.host, name),
+    server: LOCAL_SETTINGS.server.convert(s.host, name, 'option'),
     serverPort: LOCAL_SETTINGS.serverPort.convert(s.port, name, 'option'),
     method: LOCAL_SETTINGS.method.convert(s.method, name),
     password: LOCAL_SETTINGS.password.convert(s.password, name),

@@ -37,6 +37,7 @@ import { convertOptions, type Setting, type SettingSource, type SettingsTable } 
 import { toManagerAddress, type ManagerAddress } from './manager-address.js';
 import { toListenAddress, type ListenAddress } from './to-listen-address.js';
 import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converters.js';
+import { SHARED_PROCESS_SETTINGS, type SharedProcessSettings } from './shared-process-settings.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings {
@@ -150,7 +151,7 @@ export const SERVER_SETTINGS = Object.freeze({
 } satisfies SettingsTable<ServerSettings>);
 
 /** Settings of the `ss-stream-server` process rather than of one server. */
-export interface ServerProcessSettings {
+export interface ServerProcessSettings extends SharedProcessSettings {
   /** How many processes serve the ports (1 to 256). */
   workers?: number;
   logLevel?: LogLevel;
@@ -172,6 +173,7 @@ export const SERVER_PROCESS_SETTINGS = Object.freeze({
   metrics: { json: ['metrics'], flags: ['metrics'], convert: toListenAddress, doc: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' },
   logFormat: { json: ['log_format'], flags: ['log-format'], convert: toLogFormat, default: 'text' as LogFormat, doc: 'Log lines as text (key=value) or json (one object a line)' },
   accessLog: { json: ['access_log'], flags: ['access-log'], convert: toAccessLog, doc: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
+  ...SHARED_PROCESS_SETTINGS,
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**
