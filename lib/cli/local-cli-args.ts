@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
-import { last, withSharedOptions } from './shared-cli-options.js';
+import { last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -19,6 +19,9 @@ export interface LocalCliArgs {
   localPort?: string;
   password?: string;
   key?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  nofile?: string;
   method?: string;
   config?: string;
   timeout?: string;
@@ -58,10 +61,10 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
     .conflicts('udp-only', 'mode')
-    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method']);
-  const parsed = await withSharedOptions(own, version)
-    // With a parse callback yargs hands over help and version text instead of printing it.
-    .parseAsync([...argv], {}, (_err, _argv, text) => { output = text; });
+    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'password-file', 'key-file', 'method']);
+  const p = withSharedOptions(own, version);
+  // With a parse callback yargs hands over help and version text instead of printing it.
+  const parsed = await parseWithHints(p, () => p.parseAsync([...argv], {}, (_err, _argv, text) => { output = text; }));
   if (parsed.help === true || parsed.version === true) {
     print(output);
     return undefined;
@@ -74,6 +77,9 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     localPort: last(parsed.localPort),
     password: last(parsed.password),
     key: last(parsed.key),
+    passwordFile: last(parsed.passwordFile),
+    keyFile: last(parsed.keyFile),
+    nofile: last(parsed.nofile),
     method: last(parsed.method),
     config: last(parsed.config),
     timeout: last(parsed.timeout),

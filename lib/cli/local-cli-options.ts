@@ -1,8 +1,10 @@
 /**
  * Layers the `ss-stream-local` command line over its config file:
  *
- *   defaults (createLocal) ◀── config file (parseLocalConfigFile) ◀── --server-url ◀── other flags
+ *   defaults (createLocal) ◀── SS_SERVER_PASSWORD (only with no other secret) ◀── config file (readLocalConfigFile) ◀── --server-url ◀── other flags
  *
+ * `--password-file` and `--key-file` arrive already read, as `password` and
+ * `key` (see read-secret-file.ts).
  * Flag texts are converted by their rows in {@link LOCAL_SETTINGS}, so that
  * errors name the flag.
  */
@@ -14,6 +16,8 @@ import type { LogFormat, LogLevel } from '../logger.js';
 import { toLogFormat } from '../config/log-output-converters.js';
 import { decodeSip002 } from '../config/sip002.js';
 import type { LocalCliArgs } from './local-cli-args.js';
+import { envSecret, type SecretEnv } from './env-secret.js';
+import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
 
 /** What the command line asks for, ready for `createLocal()`. */
 export interface LocalCliOptions {
@@ -21,14 +25,18 @@ export interface LocalCliOptions {
   logLevel: LogLevel;
   /** `--log-format`; default text. */
   logFormat: LogFormat;
+  /** `--nofile`, else `nofile` from the file: the open files wanted. */
+  nofile?: number;
 }
 
 /**
- * Merges flags over the file's options and converts the flag texts.
+ * Merges flags over the file's options and converts the flag texts. With
+ * no password or key given, `SS_SERVER_PASSWORD` (or `SS_SERVER_KEY`) from
+ * `env` supplies one.
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...), or
  *   the missing setting (a server, a password or key)
  */
-export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}): LocalCliOptions {
+export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, env: SecretEnv = {}, fileNofile?: number): LocalCliOptions {
   const flags: LocalOptions = convertFlags(LOCAL_SETTINGS, args);
   const local: LocalOptions = { ...file, ...urlOptions(args.serverUrl), ...flags };
   // A password (from the URL or -k) replaces a key from the file, and --key a password.
@@ -38,9 +46,15 @@ export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}
     throw configError(local.socksUsername === undefined ? '--socks-username' : '--socks-password', 'is required with the other one');
   }
   if (local.server === undefined) throw configError('--server', 'is required (or --server-url, or "server" in the config file)');
-  if (local.password === undefined && local.key === undefined) throw configError('--password', 'is required (or --key, --server-url, or "password" in the config file)');
+  if (local.password === undefined && local.key === undefined) Object.assign(local, envSecret(env));
+  if (local.password === undefined && local.key === undefined) {
+    throw configError('--password', 'is required (or --key, --password-file, --server-url, "password" in the config file, or SS_SERVER_PASSWORD)');
+  }
   const logFormat = args.logFormat === undefined ? 'text' : toLogFormat(args.logFormat, '--log-format');
-  return { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
+  const result: LocalCliOptions = { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
+  const nofile = args.nofile === undefined ? fileNofile : SHARED_PROCESS_SETTINGS.nofile.convert(args.nofile, '--nofile');
+  if (nofile !== undefined) result.nofile = nofile;
+  return result;
 }
 
 function urlOptions(url: string | undefined): LocalOptions {

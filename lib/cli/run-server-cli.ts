@@ -24,7 +24,9 @@ import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { encodeSip002 } from '../config/sip002.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
-import { checkFdBudget } from './check-fd-budget.js';
+import { checkFdBudget, nofileWarning } from './check-fd-budget.js';
+import type { SecretEnv } from './env-secret.js';
+import { withSecretFiles } from './read-secret-file.js';
 import { generateKey } from '../config/generate-key.js';
 import { toMethod } from '../config/converters.js';
 import { DEFAULT_METHOD } from '../constants.js';
@@ -59,6 +61,8 @@ export interface ServerCliIo {
   signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
+  /** Where SS_SERVER_PASSWORD / SS_SERVER_KEY are read: `process.env` by default, none when absent. */
+  env?: SecretEnv;
 }
 
 interface Plan {
@@ -131,7 +135,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   report(plan.options, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
-    const { options, warnings } = await rereadOptions(plan.args, plan.options);
+    const { options, warnings } = await rereadOptions(plan.args, plan.options, io.env);
     for (const w of warnings) plan.logger.warn(w);
     return { ...(await pool.apply(options.servers)) };
   });
@@ -188,7 +192,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   report(options, listening, io);
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
     if (args.config === undefined) throw new Error(NO_CONFIG);
-    const next = await rereadOptions(args, options);
+    const next = await rereadOptions(args, options, io.env);
     for (const w of next.warnings) logger.warn(w);
     await cluster.reload(next.options.servers);
     return { workers: cluster.pids.length };
@@ -208,10 +212,14 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
     io.stdout.write(`${generateKey(getMethod(toMethod(args.method ?? DEFAULT_METHOD, '--method'))!)}\n`);
     return undefined;
   }
+  const secrets = await withSecretFiles(args);
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
-  const options = buildServerCliOptions(args, file);
+  const options = buildServerCliOptions(secrets.args, file, undefined, io.env);
   const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+  for (const warning of secrets.warnings) logger.warn(warning);
+  const nofile = options.nofile === undefined ? undefined : nofileWarning(options.nofile);
+  if (nofile !== undefined) logger.warn(nofile);
   if (options.workers > 1 && options.managerAddress !== undefined) throw configError('--manager-address', 'needs a single process (--workers 1): the manager adds and removes ports in the process that serves them');
   if (options.workers > 1 && options.servers.some((s) => s.mode === 'udp_only')) {
     logger.warn('workers: UDP is relayed by one process; running one with mode udp_only');
@@ -287,5 +295,5 @@ function fail(io: ServerCliIo, err: unknown, code: number): number {
 }
 
 function processIo(): ServerCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code) };
+  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code), env: process.env };
 }

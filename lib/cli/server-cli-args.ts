@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { last, withSharedOptions } from './shared-cli-options.js';
+import { last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -14,6 +14,9 @@ export interface ServerCliArgs {
   serverPort?: string;
   password?: string;
   key?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  nofile?: string;
   method?: string;
   config?: string;
   timeout?: string;
@@ -40,13 +43,17 @@ export interface ServerCliArgs {
  * @throws Error a usage error from yargs (unknown flag, bad choice, conflict)
  */
 export async function parseServerCliArgs(argv: readonly string[], version: string): Promise<ServerCliArgs | undefined> {
-  const parsed = await parser(argv, version).parseAsync();
+  const p = parser(argv, version);
+  const parsed = await parseWithHints(p, () => p.parseAsync());
   if (parsed.help === true || parsed.version === true) return undefined;
   return {
     server: parsed.server,
     serverPort: last(parsed.serverPort),
     password: last(parsed.password),
     key: last(parsed.key),
+    passwordFile: last(parsed.passwordFile),
+    keyFile: last(parsed.keyFile),
+    nofile: last(parsed.nofile),
     method: last(parsed.method),
     config: last(parsed.config),
     timeout: last(parsed.timeout),
