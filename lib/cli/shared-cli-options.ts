@@ -65,8 +65,7 @@ export async function parseWithHints<R>(parser: object, parse: () => Promise<R>)
       const hint = didYouMean(name, known, (k) => `--${k}`);
       return hint === '' ? [] : [names.length === 1 ? hint : `; ${name.length > 1 ? '--' : '-'}${name}${hint}`];
     });
-    if (hints.length === 0) throw err;
-    throw new Error(`${(err as Error).message}${hints.join('')}`);
+    throw new Error(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}${hints.join('')}`);
   }
 }
 

@@ -29,3 +29,26 @@ t.test('leaves the values of -m and --mode to their settings, which name the fla
   t.throws(() => buildServerCliOptions({ ...none, method: 'xchacha20' }), { code: 'ERR_SS_CONFIG', message: /^--method: unknown method 'xchacha20'/ });
   t.throws(() => buildServerCliOptions({ ...none, mode: 'tcp' }), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/ });
 });
+
+t.test('an unknown flag near a known one gets "did you mean"', async (t) => {
+  await t.rejects(parseServerCliArgs(['--sever-port', '1'], '1.0.0'), { message: 'Unknown argument: sever-port (did you mean --server-port?)' });
+  await t.rejects(parseServerCliArgs(['--pasword', 'x'], '1.0.0'), { message: 'Unknown argument: pasword (did you mean --password?)' });
+  await t.rejects(parseServerCliArgs(['--password_file', 'x'], '1.0.0'), { message: /did you mean --password-file\?/ });
+  await t.rejects(parseServerCliArgs(['--fast-open', '--metrix', '9'], '1.0.0'), { message: 'Unknown arguments: fast-open, metrix; --metrix (did you mean --metrics?)' });
+  await t.rejects(parseServerCliArgs(['--zzzzzzzz'], '1.0.0'), { message: 'Unknown argument: zzzzzzzz' }, 'nothing near: no hint');
+});
+
+t.test('--password-file, --key-file and -n are read; a secret flag and a secret file exclude each other', async (t) => {
+  t.match(await parseServerCliArgs(['--password-file', '/run/pw', '-n', '4096'], '1.0.0'), { passwordFile: '/run/pw', nofile: '4096' });
+  t.match(await parseServerCliArgs(['--key-file', '/run/key', '--nofile', '10'], '1.0.0'), { keyFile: '/run/key', nofile: '10' });
+  for (const argv of [['-k', 'a', '--password-file', 'f'], ['--key', 'a', '--password-file', 'f'], ['--key', 'a', '--key-file', 'f'], ['-k', 'a', '--key-file', 'f'], ['--password-file', 'f', '--key-file', 'g']]) {
+    await t.rejects(parseServerCliArgs(argv, '1.0.0'), { message: /mutually exclusive/ }, argv.join(' '));
+  }
+});
+
+t.test('-s HOST:PORT is refused with a pointer to -p', async (t) => {
+  const none = { verbose: false, quiet: false };
+  t.throws(() => buildServerCliOptions({ ...none, server: ['0.0.0.0:8388'] }), { code: 'ERR_SS_CONFIG', message: "--server: '0.0.0.0:8388' is HOST:PORT; give the address alone and the port with -p (--server-port)" });
+  t.throws(() => buildServerCliOptions({ ...none, server: ['::1', '::1'] }), { code: 'ERR_SS_CONFIG', message: "--server: '::1' is listed twice" });
+  t.same(buildServerCliOptions({ ...none, server: ['::'], password: 'x' }).servers[0]!.host, '::');
+});
