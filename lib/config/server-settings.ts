@@ -17,7 +17,9 @@
  *   mode                mode                --mode               tcp_and_udp
  *   nameservers         nameserver          --nameserver, -d     the system's
  *   ipv6First           ipv6_first          --ipv6-first, -6     false
- *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
+ *   natTimeoutMs        udp_timeout (s)     (file and API)       300 000
+ *   natCapacity         udp_max_associations (file and API)    1024
+ *   shutdownGraceMs, replayCapacity: API only
  */
 import {
   DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS,
@@ -146,8 +148,9 @@ export const SERVER_SETTINGS = Object.freeze({
   ipv6First: { json: ['ipv6_first'], flags: ['ipv6-first'], alias: '6', convert: toBoolean, default: false, doc: 'Try IPv6 addresses of target names first [default: IPv4 first]' },
   replayCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 24), default: DEFAULT_REPLAY_CAPACITY, doc: 'Salts per replay-filter generation (two are kept)' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
-  natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
-  natCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
+  // shadowsocks-rust's keys (seconds in the file, as its `udp_timeout`).
+  natTimeoutMs: { json: ['udp_timeout'], flags: [], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms (udp_timeout: seconds)' },
+  natCapacity: { json: ['udp_max_associations'], flags: [], convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
 } satisfies SettingsTable<ServerSettings>);
 
 /** Settings of the `ss-stream-server` process rather than of one server. */

@@ -53,7 +53,7 @@ t.test('withSecretFiles puts the files\' secrets in place of the flags, and leav
   const pw = secretFile(dir, 'pw', 'from-file\n');
   const key = secretFile(dir, 'key', `${Buffer.alloc(32, 1).toString('base64')}\n`, 0o644);
   t.same(await withSecretFiles({ passwordFile: pw, method: 'x' }), { args: { passwordFile: pw, method: 'x', password: 'from-file' }, warnings: [] });
-  const k = await withSecretFiles({ keyFile: key });
+  const k = await withSecretFiles<{ keyFile?: string; key?: string }>({ keyFile: key });
   t.equal(k.args.key, Buffer.alloc(32, 1).toString('base64'));
   t.equal(k.warnings.length, 1);
   t.same(await withSecretFiles({ password: 'flag' }), { args: { password: 'flag' }, warnings: [] }, 'no file: nothing read');

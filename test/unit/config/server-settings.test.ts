@@ -27,6 +27,8 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   mode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only' },
   nameservers: { option: ['127.0.0.1:5353', '::1'], file: '127.0.0.1:5353, ::1', flag: ['127.0.0.1:5353,::1'] },
   ipv6First: { option: true, file: true, flag: true },
+  natTimeoutMs: { option: 60_000, file: 60, flag: undefined },
+  natCapacity: { option: 100, file: 100, flag: undefined },
 };
 
 /** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
@@ -44,6 +46,8 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   mode: { option: 'tcp', file: 'tcp', flag: 'tcp', problem: /^must be one of tcp_and_udp, tcp_only, udp_only, got 'tcp'/ },
   nameservers: { option: ['dns.test'], file: 'dns.test', flag: ['dns.test'], problem: /^'dns.test' is not an IP address/ },
   ipv6First: { option: 'yes', file: 'yes', flag: 'yes', problem: /^must be a boolean/ },
+  natTimeoutMs: { option: 0, file: 0, flag: undefined, problem: /^must be/ },
+  natCapacity: { option: 0, file: 0, flag: undefined, problem: /^must be/ },
 };
 
 const withKey = (o: ServerSettings): ServerSettings => (o.password === undefined && o.key === undefined ? { ...o, password: 'x' } : o);
