@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
-import { last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
+import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -32,6 +32,8 @@ export interface LocalCliArgs {
   mode?: string;
   /** `--log-format`: text or json. */
   logFormat?: string;
+  /** One warning per libev switch given that we do not act on (`--fast-open` ...). */
+  ignoredFlags?: string[];
   verbose: boolean;
   quiet: boolean;
 }
@@ -88,6 +90,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     socksPassword: last(parsed.socksPassword),
     mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
     logFormat: last(parsed.logFormat),
+    ignoredFlags: ignoredFlagWarnings(parsed),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };

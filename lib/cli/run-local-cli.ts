@@ -67,7 +67,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
     local = createLocal({ ...options.local, logger });
     for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
-    for (const warning of secrets.warnings) logger.warn(warning);
+    for (const warning of [...secrets.warnings, ...(args.ignoredFlags ?? [])]) logger.warn(warning);
     const nofile = options.nofile === undefined ? undefined : nofileWarning(options.nofile);
     if (nofile !== undefined) logger.warn(nofile);
   } catch (err) {

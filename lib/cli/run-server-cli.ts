@@ -217,7 +217,7 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   const options = buildServerCliOptions(secrets.args, file, undefined, io.env);
   const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
-  for (const warning of secrets.warnings) logger.warn(warning);
+  for (const warning of [...secrets.warnings, ...(args.ignoredFlags ?? [])]) logger.warn(warning);
   const nofile = options.nofile === undefined ? undefined : nofileWarning(options.nofile);
   if (nofile !== undefined) logger.warn(nofile);
   if (options.workers > 1 && options.managerAddress !== undefined) throw configError('--manager-address', 'needs a single process (--workers 1): the manager adds and removes ports in the process that serves them');

@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
+import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -23,6 +23,7 @@ export interface ServerCliArgs {
   handshakeTimeout?: string;
   connectTimeout?: string;
   forbiddenIp?: string;
+  /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U` (as libev's ss-server). */
   mode?: string;
   nameserver?: string[];
   ipv6First?: boolean;
@@ -33,6 +34,8 @@ export interface ServerCliArgs {
   accessLog?: string;
   /** Print a fresh key (or password) for the method and exit. */
   genkey?: boolean;
+  /** One warning per libev switch given that we do not act on (`--fast-open` ...). */
+  ignoredFlags?: string[];
   verbose: boolean;
   quiet: boolean;
 }
@@ -60,7 +63,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     handshakeTimeout: last(parsed.handshakeTimeout),
     connectTimeout: last(parsed.connectTimeout),
     forbiddenIp: last(parsed.forbiddenIp),
-    mode: last(parsed.mode),
+    mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
     nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
     ipv6First: parsed.ipv6First === true ? true : undefined,
     workers: last(parsed.workers),
@@ -69,6 +72,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     logFormat: last(parsed.logFormat),
     accessLog: last(parsed.accessLog),
     genkey: parsed.genkey === true ? true : undefined,
+    ignoredFlags: ignoredFlagWarnings(parsed),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
@@ -88,6 +92,10 @@ function parser(argv: readonly string[], version: string) {
     .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
+    .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' })
+    .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' })
+    .conflicts('tcp-and-udp', ['udp-only', 'mode'])
+    .conflicts('udp-only', 'mode')
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
     .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })

@@ -7,6 +7,8 @@
  */
 import type { Argv } from 'yargs';
 import { didYouMean } from '../config/closest-name.js';
+import { IGNORED_CONFIG_KEYS } from '../config/ignored-config-keys.js';
+import { flagProperty } from '../config/setting.js';
 import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
 import { DEFAULT_METHOD } from '../constants.js';
 import { METHOD_NAMES } from '../crypto/methods.js';
@@ -27,11 +29,17 @@ export function withSharedOptions<T>(parser: Argv<T>, version: string) {
     .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
     .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
     .option('log-format', { type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' })
+    .option(IGNORED_FLAGS[0], { type: 'boolean', hidden: true })
+    .option(IGNORED_FLAGS[1], { type: 'boolean', hidden: true })
+    .option(IGNORED_FLAGS[2], { type: 'boolean', hidden: true })
+    .option(IGNORED_FLAGS[3], { type: 'boolean', hidden: true })
     // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
     .conflicts('verbose', 'quiet')
     .conflicts('password', ['key', 'password-file', 'key-file'])
     .conflicts('key', ['password-file', 'key-file'])
     .conflicts('password-file', 'key-file')
+    // `--no-delay` is libev's flag, not "--delay false".
+    .parserConfiguration({ 'boolean-negation': false })
     .strict()
     .help()
     .alias('help', 'h')
@@ -39,6 +47,25 @@ export function withSharedOptions<T>(parser: Argv<T>, version: string) {
     .wrap(null)
     .exitProcess(false)
     .fail(false);
+}
+
+/**
+ * libev's switches for what we do not act on (the flags of
+ * ignored-config-keys.ts' `fast_open`, `reuse_port`, `no_delay`, `mptcp`):
+ * accepted, so that a libev command line runs, each with one warning
+ * (none for `--no-delay`: always on). Hidden from `--help`.
+ */
+export const IGNORED_FLAGS = ['fast-open', 'reuse-port', 'no-delay', 'mptcp'] as const;
+
+/** The warnings for the {@link IGNORED_FLAGS} given in parsed arguments. */
+export function ignoredFlagWarnings(parsed: object): string[] {
+  const warnings: string[] = [];
+  for (const flag of IGNORED_FLAGS) {
+    if ((parsed as Record<string, unknown>)[flagProperty(flag)] !== true) continue;
+    const rule = IGNORED_CONFIG_KEYS[flag.replace('-', '_')]!;
+    if (rule.asWeDo?.(true) !== true) warnings.push(`--${flag}: ${rule.why}; ignored`);
+  }
+  return warnings;
 }
 
 /** A flag given twice arrives as an array (yargs' duplicate-arguments-array): the last one wins, as with getopt. */

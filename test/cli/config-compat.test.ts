@@ -90,7 +90,10 @@ t.test('the server reads its password from --password-file, warns about a file o
 t.test('SS_SERVER_PASSWORD gives the password when nothing else does; -k still wins', async (t) => {
   const echo = await echoPort(t);
   const env = { env: { SS_SERVER_PASSWORD: 'env-secret' } };
-  const fromEnv = await start(t, SERVER, ['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm', '--forbidden-ip', ''], env);
+  // libev's -u and --fast-open ride along: a libev command line runs.
+  const fromEnv = await start(t, SERVER, ['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm', '--forbidden-ip', '', '-u', '--fast-open', '--no-delay'], env);
+  t.equal(count(fromEnv.cli.stderr(), 'warn --fast-open: TCP Fast Open is not supported; ignored'), 1, '--fast-open warns once');
+  t.equal(count(fromEnv.cli.stderr(), 'no-delay'), 0, '--no-delay is what we do');
   t.ok(await relays(fromEnv.port, 'env-secret', echo), 'the environment\'s password');
   t.notMatch(fromEnv.cli.stdout(), /no password given/, 'nothing generated');
   const flag = await start(t, SERVER, ['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm', '--forbidden-ip', '', '-k', 'flag-secret'], env);

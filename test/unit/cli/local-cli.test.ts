@@ -180,3 +180,7 @@ t.test('the local\'s flags: did you mean, -s HOST:PORT, secret files exclusive w
   await t.rejects(build(['-s', '203.0.113.1:8388', '-k', 'b']), { code: 'ERR_SS_CONFIG', message: "--server: '203.0.113.1:8388' is HOST:PORT; give the address alone and the port with -p (--server-port)" });
   t.equal((await build(['-s', '::1', '-k', 'b'])).local.server, '::1');
 });
+
+t.test('the local accepts libev\'s --fast-open with a warning', async (t) => {
+  t.same((await parseLocalCliArgs(['--fast-open', '--no-delay'], '0'))!.ignoredFlags, ['--fast-open: TCP Fast Open is not supported; ignored']);
+});
