@@ -18,6 +18,7 @@ import { decodeSip002 } from '../config/sip002.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 import { envSecret, type SecretEnv } from './env-secret.js';
 import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
+import type { LocalFileConfig } from '../config/local-config-file.js';
 
 /** What the command line asks for, ready for `createLocal()`. */
 export interface LocalCliOptions {
@@ -29,6 +30,9 @@ export interface LocalCliOptions {
   nofile?: number;
 }
 
+/** What the config file says about the process: `nofile`, `verbose`, `log_format`. */
+export type FileProcessSettings = Pick<LocalFileConfig, 'nofile' | 'logLevel' | 'logFormat'>;
+
 /**
  * Merges flags over the file's options and converts the flag texts. With
  * no password or key given, `SS_SERVER_PASSWORD` (or `SS_SERVER_KEY`) from
@@ -36,7 +40,7 @@ export interface LocalCliOptions {
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...), or
  *   the missing setting (a server, a password or key)
  */
-export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, env: SecretEnv = {}, fileNofile?: number): LocalCliOptions {
+export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, env: SecretEnv = {}, fileProcess: FileProcessSettings = {}): LocalCliOptions {
   const flags: LocalOptions = convertFlags(LOCAL_SETTINGS, args);
   const local: LocalOptions = { ...file, ...urlOptions(args.serverUrl), ...flags };
   // A password (from the URL or -k) replaces a key from the file, and --key a password.
@@ -50,9 +54,10 @@ export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}
   if (local.password === undefined && local.key === undefined) {
     throw configError('--password', 'is required (or --key, --password-file, --server-url, "password" in the config file, or SS_SERVER_PASSWORD)');
   }
-  const logFormat = args.logFormat === undefined ? 'text' : toLogFormat(args.logFormat, '--log-format');
-  const result: LocalCliOptions = { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
-  const nofile = args.nofile === undefined ? fileNofile : SHARED_PROCESS_SETTINGS.nofile.convert(args.nofile, '--nofile');
+  const logFormat = args.logFormat === undefined ? fileProcess.logFormat ?? 'text' : toLogFormat(args.logFormat, '--log-format');
+  const logLevel = args.verbose ? 'debug' : args.quiet ? 'error' : fileProcess.logLevel ?? 'info';
+  const result: LocalCliOptions = { local, logLevel, logFormat };
+  const nofile = args.nofile === undefined ? fileProcess.nofile : SHARED_PROCESS_SETTINGS.nofile.convert(args.nofile, '--nofile');
   if (nofile !== undefined) result.nofile = nofile;
   return result;
 }

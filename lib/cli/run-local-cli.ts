@@ -63,7 +63,7 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     if (args === undefined) return EXIT_OK;
     const secrets = await withSecretFiles(args);
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
-    const options = buildLocalCliOptions(secrets.args, file?.options, io.env, file?.nofile);
+    const options = buildLocalCliOptions(secrets.args, file?.options, io.env, file);
     logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
     local = createLocal({ ...options.local, logger });
     for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);

@@ -20,6 +20,9 @@ import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS } from './server-settings.js';
 import { readServersArray } from './servers-array.js';
 import { convertToOption, jsonKeysOf, type Setting } from './setting.js';
 import { toNofile } from './shared-process-settings.js';
+import { toLogLevel } from './converters.js';
+import { toLogFormat, type LogFormat } from './log-output-converters.js';
+import type { LogLevel } from '../logger.js';
 
 /** The result of {@link readLocalConfigFile}. */
 export interface LocalFileConfig {
@@ -29,6 +32,10 @@ export interface LocalFileConfig {
   warnings: string[];
   /** From `nofile`, when present: the open files wanted. */
   nofile?: number;
+  /** From `verbose`, when present, counted as ssserver does (`true`/1+ → debug ... -2 → error). */
+  logLevel?: LogLevel;
+  /** From `log_format`, when present. */
+  logFormat?: LogFormat;
 }
 
 const SETTING_KEYS = jsonKeysOf(LOCAL_SETTINGS);
@@ -36,11 +43,14 @@ const SETTING_KEYS = jsonKeysOf(LOCAL_SETTINGS);
 // SIP008 and many generated configs carry `"plugin": ""` for "no plugin".
 const NO_PLUGIN_KEYS = new Set(['plugin', 'plugin_opts']);
 
+/** The process keys both commands act on. */
+const PROCESS_KEYS = new Set(['nofile', 'verbose', 'log_format']);
+
 /** Keys only `ss-stream-server` reads. */
 const SERVER_ONLY_KEYS = [...jsonKeysOf(SERVER_SETTINGS).keys(), ...jsonKeysOf(SERVER_PROCESS_SETTINGS).keys(), 'port_password']
-  .filter((k) => !SETTING_KEYS.has(k) && k !== 'nofile');
+  .filter((k) => !SETTING_KEYS.has(k) && !PROCESS_KEYS.has(k));
 
-const KNOWN_KEYS = [...SETTING_KEYS.keys(), ...NO_PLUGIN_KEYS, 'servers', 'nofile', 'acl', ...IGNORED_KEY_NAMES, ...SERVER_ONLY_KEYS];
+const KNOWN_KEYS = [...SETTING_KEYS.keys(), ...NO_PLUGIN_KEYS, 'servers', 'acl', ...PROCESS_KEYS, ...IGNORED_KEY_NAMES, ...SERVER_ONLY_KEYS];
 
 /**
  * Maps a parsed `ss-local` JSON config (`server`, `server_port`,
@@ -48,6 +58,8 @@ const KNOWN_KEYS = [...SETTING_KEYS.keys(), ...NO_PLUGIN_KEYS, 'servers', 'nofil
  * in seconds, `tunnel_address`, `mode`) to options, with a warning for each
  * key accepted but not acted on. Unknown keys are refused (naming the
  * nearest known one), so that a typo is not silently ignored.
+ *
+ * `verbose`, `log_format` and `nofile` are read as by the server.
  *
  * `servers` (shadowsocks-rust): the first enabled entry gives `server`,
  * `server_port`, `password`/`key`, `method`, `timeout` and `mode` over the
@@ -65,7 +77,7 @@ export function readLocalConfigFile(json: unknown): LocalFileConfig {
     else if (NO_PLUGIN_KEYS.has(key)) {
       if (value !== '') throw configError(key, 'plugins are not supported');
     } else if (key === 'servers') servers = firstServer(value, key, result.warnings);
-    else if (key === 'nofile') result.nofile = toNofile(value, key);
+    else if (PROCESS_KEYS.has(key)) readProcessKey(result, key, value);
     else if (key === 'acl') throw configError(key, 'is not supported yet (refused rather than ignored: the ACL would not apply)');
     else warnAbout(key, value, result.warnings);
   }
@@ -80,6 +92,15 @@ export function readLocalConfigFile(json: unknown): LocalFileConfig {
  */
 export function parseLocalConfigFile(json: unknown): LocalSettings {
   return readLocalConfigFile(json).options;
+}
+
+function readProcessKey(result: LocalFileConfig, key: string, value: unknown): void {
+  if (key === 'nofile') result.nofile = toNofile(value, key);
+  else if (key === 'log_format') result.logFormat = toLogFormat(value, key);
+  else {
+    const level = toLogLevel(value, key, 'file');
+    if (level !== undefined) result.logLevel = level;
+  }
 }
 
 function warnAbout(key: string, value: unknown, warnings: string[]): void {

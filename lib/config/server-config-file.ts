@@ -5,7 +5,7 @@
  * {@link SERVER_SETTINGS} (or {@link SERVER_PROCESS_SETTINGS}), the keys
  * that are no setting (`port_password`, rust's `servers`, unsupported keys)
  * through {@link CONFIG_FILE_KEYS}, libev keys we do not act on through
- * {@link IGNORED_CONFIG_KEYS}, and `ss-stream-local`'s keys (a config shared
+ * `IGNORED_CONFIG_KEYS` (ignored-config-keys.ts), and `ss-stream-local`'s keys (a config shared
  * by both sides) with one warning each.
  *
  *   {"server": "0.0.0.0", "server_port": 8388, "password": "..."}   (snake_case, as written by users)
@@ -24,7 +24,7 @@ import { SERVER_PROCESS_SETTINGS, SERVER_SETTINGS, type ServerProcessSettings, t
 import { convertToOption, jsonKeysOf, type Setting } from './setting.js';
 import type { ManagerAddress } from './manager-address.js';
 import { didYouMean } from './closest-name.js';
-import { IGNORED_CONFIG_KEYS, IGNORED_KEY_NAMES, ignoredKeyWarning } from './ignored-config-keys.js';
+import { IGNORED_KEY_NAMES, ignoredKeyWarning } from './ignored-config-keys.js';
 import { LOCAL_SETTINGS } from './local-settings.js';
 import { readServersArray, type ServersEntry } from './servers-array.js';
 
@@ -90,8 +90,6 @@ const PROCESS_KEYS = jsonKeysOf(SERVER_PROCESS_SETTINGS);
 /** Keys only `ss-stream-local` reads (`local_address`, `local_port`, `tunnel_address` ...). */
 const CLIENT_KEYS = [...jsonKeysOf(LOCAL_SETTINGS).keys()].filter((k) => !SETTING_KEYS.has(k) && !PROCESS_KEYS.has(k));
 const KNOWN_KEYS = [...SETTING_KEYS.keys(), ...PROCESS_KEYS.keys(), ...Object.keys(CONFIG_FILE_KEYS), ...IGNORED_KEY_NAMES, ...CLIENT_KEYS];
-
-export { IGNORED_CONFIG_KEYS };
 
 /**
  * Maps a parsed JSON config (Python ssserver / shadowsocks-libev keys) to

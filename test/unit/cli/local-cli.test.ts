@@ -169,8 +169,15 @@ t.test('the local\'s secret: flags, then the config file, then SS_SERVER_PASSWOR
   t.equal(buildLocalCliOptions(args, {}, env).local.password, 'from-env');
   t.same(buildLocalCliOptions(args, {}, { SS_SERVER_KEY: 'a2V5' }).local.key, 'a2V5');
   t.throws(() => buildLocalCliOptions(args, {}, {}), { message: /^--password: is required \(or --key, --password-file, --server-url, "password" in the config file, or SS_SERVER_PASSWORD\)/ });
-  t.equal(buildLocalCliOptions({ ...args, password: 'x', nofile: '100' }, {}, {}, 50).nofile, 100, '--nofile beats the file');
-  t.equal(buildLocalCliOptions({ ...args, password: 'x' }, {}, {}, 50).nofile, 50);
+  t.equal(buildLocalCliOptions({ ...args, password: 'x', nofile: '100' }, {}, {}, { nofile: 50 }).nofile, 100, '--nofile beats the file');
+  t.equal(buildLocalCliOptions({ ...args, password: 'x' }, {}, {}, { nofile: 50 }).nofile, 50);
+});
+
+t.test('the local takes verbose and log_format from the file, under -v, -q and --log-format', async (t) => {
+  const args = (await parseLocalCliArgs(['-s', 'a', '-k', 'b'], '0'))!;
+  t.match(buildLocalCliOptions(args, {}, {}, { logLevel: 'warn', logFormat: 'json' }), { logLevel: 'warn', logFormat: 'json' });
+  t.match(buildLocalCliOptions({ ...args, quiet: true, logFormat: 'text' }, {}, {}, { logLevel: 'debug', logFormat: 'json' }), { logLevel: 'error', logFormat: 'text' });
+  t.match(buildLocalCliOptions(args), { logLevel: 'info', logFormat: 'text' });
 });
 
 t.test('the local\'s flags: did you mean, -s HOST:PORT, secret files exclusive with the secret flags', async (t) => {

@@ -8,15 +8,20 @@ const refuses = (t: Test, json: unknown, message: RegExp): void => {
 t.test('reads a config shared with the server: the server\'s keys warn once each, the client\'s are used', async (t) => {
   const cfg = readLocalConfigFile({
     server: '127.0.0.1', server_port: 8388, password: 'pw', method: 'aes-128-gcm', local_port: 1081,
-    port_password: { 8389: 'x' }, users: [], workers: 4, forbidden_ip: '', manager_address: '127.0.0.1:6001', verbose: true, ipv6_first: true,
+    port_password: { 8389: 'x' }, users: [], workers: 4, forbidden_ip: '', manager_address: '127.0.0.1:6001', verbose: true, ipv6_first: true, log_format: 'json',
     fast_open: true, no_delay: true, reuse_port: false, nofile: 4096,
   });
   t.same(cfg.options, { server: '127.0.0.1', serverPort: 8388, password: 'pw', method: 'aes-128-gcm', port: 1081 });
-  const serverKeys = ['port_password', 'users', 'workers', 'forbidden_ip', 'manager_address', 'verbose', 'ipv6_first'];
+  const serverKeys = ['port_password', 'users', 'workers', 'forbidden_ip', 'manager_address', 'ipv6_first'];
   for (const key of serverKeys) t.same(cfg.warnings.filter((w) => w.startsWith(`${key}: `)), [`${key}: only used by ss-stream-server; ignored`], key);
   t.same(cfg.warnings.filter((w) => w.startsWith('fast_open: ')), ['fast_open: TCP Fast Open is not supported; ignored']);
   t.equal(cfg.warnings.length, serverKeys.length + 1, 'no_delay: true and reuse_port: false say nothing');
   t.equal(cfg.nofile, 4096);
+  t.equal(cfg.logLevel, 'debug', 'verbose is read as by the server');
+  t.equal(cfg.logFormat, 'json');
+  t.equal(readLocalConfigFile({ verbose: -1 }).logLevel, 'warn');
+  t.notOk('logLevel' in readLocalConfigFile({ verbose: false }), 'false leaves the default');
+  refuses(t, { log_format: 'xml' }, /^log_format: must be one of text, json/);
 });
 
 t.test('an unknown key is refused with the nearest known key; ACL and OTA are refused', async (t) => {
