@@ -53,7 +53,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('server-url', { type: 'string', description: 'The server as a SIP002 ss:// URI, instead of -s, -p, -k and -m' })
     .option('local-address', { alias: 'b', type: 'string', description: `Address to listen on [default: ${DEFAULT_LOCAL_ADDRESS}]` })
     .option('local-port', { alias: 'l', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_LOCAL_PORT}]` })
-    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys); flags override it' })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys; the server\'s file works too); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds; also ends a wait on a silent server [default: 300]' })
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })

@@ -84,7 +84,7 @@ function parser(argv: readonly string[], version: string) {
     .usage('$0 [options]\n\nA Shadowsocks server (AEAD and 2022). With no password or key, one is generated and printed as an ss:// URI.')
     .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
     .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
-    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver/libev keys); flags override it' })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver, libev or shadowsocks-rust keys; one file can serve ss-stream-local too); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' })
     .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
