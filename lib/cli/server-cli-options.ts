@@ -56,7 +56,7 @@ export { generatePassword };
 export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: (spec: CipherSpec) => string = generateKey, env: SecretEnv = {}): ServerCliOptions {
   const flags: ServerOptions = convertFlags(SERVER_SETTINGS, args);
   const entries = file?.servers ?? [{}];
-  if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password in the config file');
+  if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password or servers in the config file: they give several ports');
   let servers = entries.map((entry) => overlay(entry, flags));
   if (servers.some((s) => !hasSecret(s))) {
     const fromEnv = envSecret(env);

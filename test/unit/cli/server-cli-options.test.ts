@@ -124,3 +124,8 @@ t.test('nofile comes from --nofile, else the file', async (t) => {
   t.equal(buildServerCliOptions({ ...none, password: 'x' }).nofile, undefined);
   t.throws(() => buildServerCliOptions({ ...none, password: 'x', nofile: 'many' }), { message: /^--nofile: must be an integer from 1 to/ });
 });
+
+t.test('-p cannot override the ports of a servers array either', async (t) => {
+  const file = parseConfigFile({ servers: [{ server_port: 8001, password: 'a' }, { server_port: 8002, password: 'b' }] });
+  t.throws(() => buildServerCliOptions({ ...none, serverPort: '1' }, file), { code: 'ERR_SS_CONFIG', message: '--server-port: cannot be used with port_password or servers in the config file: they give several ports' });
+});
