@@ -65,3 +65,16 @@ export function checkFdBudget(servers: readonly ServerOptions[], usage: FdUsage 
   if (needed <= usage.limit) return;
   throw configError('ulimit -n', `a limit of ${usage.limit} open files cannot serve every port: ${sockets} listening sockets + ${usage.open} open now + ${FD_RESERVE} kept for connections = ${needed} needed; raise the limit or serve fewer ports`);
 }
+
+/**
+ * What to say about libev's `nofile` (`-n`): Node has no setrlimit(), but
+ * it raises its soft limit to the hard limit at startup, so the limit read
+ * is as high as this process can go. Nothing when it is at least `wanted`;
+ * else a warning with the `ulimit -n` or systemd `LimitNOFILE=` to set.
+ * @param limit default: this process's soft limit (undefined: cannot be read, nothing said)
+ */
+export function nofileWarning(wanted: number, limit: number | undefined = readOpenFilesLimit()): string | undefined {
+  if (limit === undefined || limit >= wanted) return undefined;
+  return `nofile: ${wanted} open files wanted, but the limit is ${limit} and a Node process cannot raise it; `
+    + `start it with a higher one: \`ulimit -n ${wanted}\` in the shell, LimitNOFILE=${wanted} in its systemd unit, or --ulimit nofile=${wanted} for docker run`;
+}

@@ -5,6 +5,7 @@
 import { CONFIG_READ_TIMEOUT_MS, MAX_CONFIG_FILE_BYTES } from '../constants.js';
 import { NOT_UTF8 } from '../config/check.js';
 import { nonUtf8JsonPath } from '../config/non-utf8-json-path.js';
+import { locateJsonError } from '../config/locate-json-error.js';
 import { parseConfigFile, type ServerFileConfig } from '../config/server-config-file.js';
 import { configError, type SsError } from '../errors.js';
 import { readBoundedFile, type ReadBoundedFileOptions } from './read-bounded-file.js';
@@ -33,8 +34,8 @@ export async function loadConfigFile(path: string): Promise<ServerFileConfig> {
  * {@link MAX_CONFIG_FILE_BYTES} (the rest of a larger one is never read), a
  * pipe or device within {@link CONFIG_READ_TIMEOUT_MS} (see
  * {@link readBoundedFile}). A parse error reports only where the file went
- * wrong: JSON.parse's own message quotes the text around the error, which
- * may be a password. Bytes that are not UTF-8 are refused, naming the key
+ * wrong (line, column, and what was expected there): JSON.parse's own
+ * message quotes the text around the error, which may be a password. Bytes that are not UTF-8 are refused, naming the key
  * whose value holds them, never decoded lossily (a changed password).
  * @param where how errors name the file
  * @param limits the size cap and deadline, for tests
@@ -46,10 +47,12 @@ export async function readJsonFile(path: string, where: string, limits: Partial<
   if (bytes.length === 0) throw configError(where, 'is empty');
   const badPath = nonUtf8JsonPath(bytes);
   if (badPath !== undefined) throw configError(where, badPath === '' ? 'is not valid UTF-8 text (JSON must be UTF-8)' : `${badPath}: ${NOT_UTF8}`);
+  const text = bytes.toString('utf8');
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (err) {
     const position = /at position (\d+)/.exec((err as Error).message)?.[1];
-    throw configError(where, `is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`);
+    const at = locateJsonError(text, position === undefined ? undefined : Number(position));
+    throw configError(where, `is not valid JSON${at === undefined ? '' : `: line ${at.line}, column ${at.column}: ${at.problem}`}`);
   }
 }

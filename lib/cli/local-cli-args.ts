@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
-import { last, withSharedOptions } from './shared-cli-options.js';
+import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -23,6 +23,9 @@ export interface LocalCliArgs {
   localPort?: string;
   password?: string;
   key?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  nofile?: string;
   method?: string;
   config?: string;
   timeout?: string;
@@ -39,6 +42,8 @@ export interface LocalCliArgs {
   pluginMode?: string;
   /** `--log-format`: text or json. */
   logFormat?: string;
+  /** One warning per libev switch given that we do not act on (`--fast-open` ...). */
+  ignoredFlags?: string[];
   verbose: boolean;
   quiet: boolean;
 }
@@ -60,7 +65,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('server-tag', { type: 'string', nargs: 1, description: 'With --online-config-url: use the server whose remarks (or id) is this [default: the first]' })
     .option('local-address', { alias: 'b', type: 'string', description: `Address to listen on [default: ${DEFAULT_LOCAL_ADDRESS}]` })
     .option('local-port', { alias: 'l', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_LOCAL_PORT}]` })
-    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys); flags override it' })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ss-local keys; the server\'s file works too); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds; also ends a wait on a silent server [default: 300]' })
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
@@ -75,11 +80,11 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })
     .conflicts('tcp-and-udp', ['udp-only', 'mode'])
     .conflicts('udp-only', 'mode')
-    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'method', 'online-config-url'])
-    .conflicts('online-config-url', ['server', 'server-port', 'password', 'key', 'method']);
-  const parsed = await withSharedOptions(own, version)
-    // With a parse callback yargs hands over help and version text instead of printing it.
-    .parseAsync([...argv], {}, (_err, _argv, text) => { output = text; });
+    .conflicts('server-url', ['server', 'server-port', 'password', 'key', 'password-file', 'key-file', 'method', 'online-config-url'])
+    .conflicts('online-config-url', ['server', 'server-port', 'password', 'key', 'password-file', 'key-file', 'method']);
+  const p = withSharedOptions(own, version);
+  // With a parse callback yargs hands over help and version text instead of printing it.
+  const parsed = await parseWithHints(p, () => p.parseAsync([...argv], {}, (_err, _argv, text) => { output = text; }));
   if (parsed.help === true || parsed.version === true) {
     print(output);
     return undefined;
@@ -94,6 +99,9 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     localPort: last(parsed.localPort),
     password: last(parsed.password),
     key: last(parsed.key),
+    passwordFile: last(parsed.passwordFile),
+    keyFile: last(parsed.keyFile),
+    nofile: last(parsed.nofile),
     method: last(parsed.method),
     config: last(parsed.config),
     timeout: last(parsed.timeout),
@@ -107,6 +115,7 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
     pluginMode: last(parsed.pluginMode),
     logFormat: last(parsed.logFormat),
+    ignoredFlags: ignoredFlagWarnings(parsed),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };

@@ -1,8 +1,10 @@
 /**
  * Layers the `ss-stream-local` command line over its config file:
  *
- *   defaults (createLocal) ◀── config file (parseLocalConfigFile) ◀── online config (SIP008) ◀── --server-url ◀── other flags
+ *   defaults (createLocal) ◀── SS_SERVER_PASSWORD (only with no other secret) ◀── config file (readLocalConfigFile) ◀── online config (SIP008) ◀── --server-url ◀── other flags
  *
+ * `--password-file` and `--key-file` arrive already read, as `password` and
+ * `key` (see read-secret-file.ts).
  * Flag texts are converted by their rows in {@link LOCAL_SETTINGS}, so that
  * errors name the flag.
  */
@@ -15,6 +17,9 @@ import { toLogFormat } from '../config/log-output-converters.js';
 import { decodeSip002 } from '../config/sip002.js';
 import { splitSip002Plugin } from '../config/plugin-settings.js';
 import type { LocalCliArgs } from './local-cli-args.js';
+import { envSecret, type SecretEnv } from './env-secret.js';
+import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
+import type { LocalFileConfig } from '../config/local-config-file.js';
 
 /** What the command line asks for, ready for `createLocal()`. */
 export interface LocalCliOptions {
@@ -22,15 +27,22 @@ export interface LocalCliOptions {
   logLevel: LogLevel;
   /** `--log-format`; default text. */
   logFormat: LogFormat;
+  /** `--nofile`, else `nofile` from the file: the open files wanted. */
+  nofile?: number;
 }
 
+/** What the config file says about the process: `nofile`, `verbose`, `log_format`. */
+export type FileProcessSettings = Pick<LocalFileConfig, 'nofile' | 'logLevel' | 'logFormat'>;
+
+/**
 /**
  * Merges flags over the file's options (and the server chosen from an
- * online config, if any) and converts the flag texts.
+ * online config, if any) and converts the flag texts. With no password or
+ * key given, `SS_SERVER_PASSWORD` (or `SS_SERVER_KEY`) from `env` supplies one.
  * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...), or
  *   the missing setting (a server, a password or key)
  */
-export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, online?: LocalOptions): LocalCliOptions {
+export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}, env: SecretEnv = {}, fileProcess: FileProcessSettings = {}, online?: LocalOptions): LocalCliOptions {
   const flags: LocalOptions = convertFlags(LOCAL_SETTINGS, args);
   const local: LocalOptions = { ...file, ...online, ...urlOptions(args.serverUrl), ...flags };
   // A password (from the URL, the online config or -k) replaces a key from the file, and --key a password.
@@ -40,9 +52,16 @@ export function buildLocalCliOptions(args: LocalCliArgs, file: LocalOptions = {}
     throw configError(local.socksUsername === undefined ? '--socks-username' : '--socks-password', 'is required with the other one');
   }
   if (local.server === undefined) throw configError('--server', 'is required (or --server-url, --online-config-url, or "server" in the config file)');
-  if (local.password === undefined && local.key === undefined) throw configError('--password', 'is required (or --key, --server-url, or "password" in the config file)');
-  const logFormat = args.logFormat === undefined ? 'text' : toLogFormat(args.logFormat, '--log-format');
-  return { local, logLevel: args.verbose ? 'debug' : args.quiet ? 'error' : 'info', logFormat };
+  if (local.password === undefined && local.key === undefined) Object.assign(local, envSecret(env));
+  if (local.password === undefined && local.key === undefined) {
+    throw configError('--password', 'is required (or --key, --password-file, --server-url, "password" in the config file, or SS_SERVER_PASSWORD)');
+  }
+  const logFormat = args.logFormat === undefined ? fileProcess.logFormat ?? 'text' : toLogFormat(args.logFormat, '--log-format');
+  const logLevel = args.verbose ? 'debug' : args.quiet ? 'error' : fileProcess.logLevel ?? 'info';
+  const result: LocalCliOptions = { local, logLevel, logFormat };
+  const nofile = args.nofile === undefined ? fileProcess.nofile : SHARED_PROCESS_SETTINGS.nofile.convert(args.nofile, '--nofile');
+  if (nofile !== undefined) result.nofile = nofile;
+  return result;
 }
 
 function urlOptions(url: string | undefined): LocalOptions {
@@ -55,7 +74,7 @@ function urlOptions(url: string | undefined): LocalOptions {
   }
   const name = '--server-url';
   const options: LocalOptions = {
-    server: LOCAL_SETTINGS.server.convert(s.host, name),
+    server: LOCAL_SETTINGS.server.convert(s.host, name, 'option'),
     serverPort: LOCAL_SETTINGS.serverPort.convert(s.port, name, 'option'),
     method: LOCAL_SETTINGS.method.convert(s.method, name),
     password: LOCAL_SETTINGS.password.convert(s.password, name),

@@ -13,20 +13,24 @@ import { configError } from '../errors.js';
 import { loadConfigFile } from './load-config-file.js';
 import type { ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
+import type { SecretEnv } from './env-secret.js';
+import { withSecretFiles } from './read-secret-file.js';
 
 /**
- * Re-reads the config file with the same flags. A password generated at
- * start is kept; a config that would need a new one is refused.
+ * Re-reads the config file (and `--password-file`, `--key-file`) with the
+ * same flags and environment. A password generated at start is kept; a
+ * config that would need a new one is refused.
  * @throws SsError `ERR_SS_CONFIG` (or a file error) naming the problem
  */
-export async function rereadOptions(args: ServerCliArgs, first: ServerCliOptions): Promise<{ options: ServerCliOptions; warnings: string[] }> {
+export async function rereadOptions(raw: ServerCliArgs, first: ServerCliOptions, env: SecretEnv = {}): Promise<{ options: ServerCliOptions; warnings: string[] }> {
+  const { args, warnings: secretWarnings } = await withSecretFiles(raw);
   const file = await loadConfigFile(args.config!);
   const generate = (): string => {
     if (first.generatedPassword === undefined) throw configError('password', 'the config file no longer gives a password, key or users');
     return first.generatedPassword;
   };
-  const options = buildServerCliOptions(args, file, generate);
-  const warnings = file.warnings.map((w) => `config file: ${w}`);
+  const options = buildServerCliOptions(args, file, generate, env);
+  const warnings = [...file.warnings.map((w) => `config file: ${w}`), ...secretWarnings];
   for (const key of ['workers', 'logLevel'] as const) if (options[key] !== first[key]) warnings.push(`${key}: needs a restart; unchanged`);
   if (JSON.stringify(options.managerAddress) !== JSON.stringify(first.managerAddress)) warnings.push('manager_address: needs a restart; unchanged');
   return { options, warnings };

@@ -8,15 +8,20 @@
  *
  * Nothing listens unless every option is valid. Passwords are never printed;
  * arguments that are not UTF-8 are refused (see check-argv-utf8.ts).
- * SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts).
+ * SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored (see ignored-signals.ts):
+ * the client has nothing to reload, and SIGHUP (a closed terminal, a
+ * `systemctl reload`) does not end it.
  */
 import { constants as osConstants } from 'node:os';
 import { configError, isSsError } from '../errors.js';
 import { createLocal, type SsLocal } from '../local/local.js';
-import { parseLocalConfigFile, type LocalOptions } from '../local/local-options.js';
+import { readLocalConfigFile, type LocalFileConfig } from '../config/local-config-file.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { formatHostPort } from '../protocol/address.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
+import { nofileWarning } from './check-fd-budget.js';
+import type { SecretEnv } from './env-secret.js';
+import { withSecretFiles } from './read-secret-file.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
@@ -40,6 +45,8 @@ export interface LocalCliIo {
   signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
+  /** Where SS_SERVER_PASSWORD / SS_SERVER_KEY are read: `process.env` by default, none when absent. */
+  env?: SecretEnv;
 }
 
 const NAME = 'ss-stream-local';
@@ -57,12 +64,17 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
     checkArgvUtf8(argv);
     const args = await parseLocalCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
     if (args === undefined) return EXIT_OK;
+    const secrets = await withSecretFiles(args);
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
     const online = await onlineConfigLayer(args, file?.onlineConfig);
-    const options = buildLocalCliOptions(args, file?.options, online?.options);
+    const options = buildLocalCliOptions(secrets.args, file?.options, io.env, file, online?.options);
     logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
     for (const note of online?.notes ?? []) logger[note.level](note.message);
     local = createLocal({ ...options.local, logger });
+    for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+    for (const warning of [...secrets.warnings, ...(args.ignoredFlags ?? [])]) logger.warn(warning);
+    const nofile = options.nofile === undefined ? undefined : nofileWarning(options.nofile);
+    if (nofile !== undefined) logger.warn(nofile);
   } catch (err) {
     return fail(io, err, EXIT_USAGE);
   }
@@ -81,18 +93,19 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
 }
 
 /**
- * Reads an `ss-local` JSON config file: the local's options, and
- * `online_config` (shadowsocks-rust's key) apart, since it is no option of
- * `createLocal()`.
+/**
+ * Reads an `ss-local` JSON config file (or one shared with the server):
+ * the local's options, and `online_config` (shadowsocks-rust's key) apart,
+ * since it is no option of `createLocal()`.
  * @throws SsError `ERR_SS_CONFIG` naming the file and the problem
  */
-export async function loadLocalConfigFile(path: string): Promise<{ options: LocalOptions; onlineConfig?: OnlineConfigSettings }> {
+export async function loadLocalConfigFile(path: string): Promise<LocalFileConfig & { onlineConfig?: OnlineConfigSettings }> {
   const where = `config file '${path}'`;
   const json = await readJsonFile(path, where);
   try {
-    if (json === null || typeof json !== 'object' || !Object.hasOwn(json, 'online_config')) return { options: parseLocalConfigFile(json) };
+    if (json === null || typeof json !== 'object' || !Object.hasOwn(json, 'online_config')) return readLocalConfigFile(json);
     const { online_config: online, ...rest } = json as Record<string, unknown>;
-    return { options: parseLocalConfigFile(rest), onlineConfig: toOnlineConfig(online, 'online_config') };
+    return { ...readLocalConfigFile(rest), onlineConfig: toOnlineConfig(online, 'online_config') };
   } catch (err) {
     throw configError(where, (err as Error).message);
   }
@@ -137,5 +150,5 @@ function fail(io: LocalCliIo, err: unknown, code: number): number {
 }
 
 function processIo(): LocalCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code) };
+  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code), env: process.env };
 }

@@ -19,13 +19,14 @@
  * are logged and ignored (see ignored-signals.ts). `--manager-address`
  * serves the ss-manager API (serve-in-process.ts); it needs one process.
  */
-import { constants as osConstants } from 'node:os';
 import { formatHostPort } from '../protocol/address.js';
 import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { createServer, type SsServer } from '../server/server.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
-import { checkFdBudget } from './check-fd-budget.js';
+import { checkFdBudget, nofileWarning } from './check-fd-budget.js';
+import type { SecretEnv } from './env-secret.js';
+import { withSecretFiles } from './read-secret-file.js';
 import { generateKey } from '../config/generate-key.js';
 import { toMethod } from '../config/converters.js';
 import { DEFAULT_METHOD } from '../constants.js';
@@ -42,6 +43,7 @@ import { buildServerCliOptions, type ServerCliOptions } from './server-cli-optio
 import { ServerCluster } from './server-cluster.js';
 import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
 import { ClusterPlugins } from './cluster-plugins.js';
+import { SIGNALS, waitForSignal } from './wait-for-signal.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
@@ -61,6 +63,8 @@ export interface ServerCliIo {
   signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Ends the process at once (on a second signal). */
   exit(code: number): void;
+  /** Where SS_SERVER_PASSWORD / SS_SERVER_KEY are read: `process.env` by default, none when absent. */
+  env?: SecretEnv;
 }
 
 interface Plan {
@@ -71,21 +75,8 @@ interface Plan {
   observability: ServerObservability;
 }
 
-/** What runs until a signal: the servers of this process, or a cluster of workers. */
-interface Running {
-  /** Graceful stop; resolves once everything has closed. */
-  close(): Promise<void>;
-  /** Extra log fields for 'shutting down'. */
-  describe(): Record<string, unknown>;
-  /** Called on a second signal, before exiting. */
-  kill(): void;
-  /** Resolves if the service fails on its own (a worker keeps dying). */
-  failed: Promise<Error>;
-}
-
 const NAME = 'ss-stream-server';
 const NO_CONFIG = 'no config file was given (-c), nothing to re-read';
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Runs the command with `argv` (without `node` and the script path).
@@ -133,12 +124,12 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   await report(plan, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
-    const { options, warnings } = await rereadOptions(plan.args, plan.options);
+    const { options, warnings } = await rereadOptions(plan.args, plan.options, io.env);
     for (const w of warnings) plan.logger.warn(w);
     return { ...(await pool.apply(options.servers)) };
   });
   try {
-    return await waitForSignal({
+    return await waitForSignal(NAME, {
       close: async () => {
         await Promise.all([serving.close(), endpoint?.close()]);
         await plan.observability.close();
@@ -196,14 +187,14 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   await report(plan, listening, io);
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
     if (args.config === undefined) throw new Error(NO_CONFIG);
-    const next = await rereadOptions(args, options);
+    const next = await rereadOptions(args, options, io.env);
     for (const w of next.warnings) logger.warn(w);
     await cluster.reload(await plugins.prepare(next.options.servers));
     await plugins.start();
     return { workers: cluster.pids.length };
   });
   try {
-    return await waitForSignal({ close: async () => void (await Promise.all([cluster.stop().then(() => plugins.stop()), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
+    return await waitForSignal(NAME, { close: async () => void (await Promise.all([cluster.stop().then(() => plugins.stop()), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
   } finally {
     stopReload();
   }
@@ -217,10 +208,14 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
     io.stdout.write(`${generateKey(getMethod(toMethod(args.method ?? DEFAULT_METHOD, '--method'))!)}\n`);
     return undefined;
   }
+  const secrets = await withSecretFiles(args);
   const file = args.config === undefined ? undefined : await loadConfigFile(args.config);
-  const options = buildServerCliOptions(args, file);
+  const options = buildServerCliOptions(secrets.args, file, undefined, io.env);
   const logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
   for (const warning of file?.warnings ?? []) logger.warn(`config file: ${warning}`);
+  for (const warning of [...secrets.warnings, ...(args.ignoredFlags ?? [])]) logger.warn(warning);
+  const nofile = options.nofile === undefined ? undefined : nofileWarning(options.nofile);
+  if (nofile !== undefined) logger.warn(nofile);
   checkShareFlags(args, options);
   if (args.printUri === true) {
     await printShares(args, options, logger, io.stdout);
@@ -255,38 +250,6 @@ async function report({ args, options, logger }: Plan, listening: readonly Liste
   await shareAtStart(args, options, listening, logger, io.stdout);
 }
 
-// Resolves with the exit status: 0 after a graceful stop on a signal, 1 if
-// the service failed; a second signal exits at once.
-function waitForSignal(running: Running, logger: Logger, io: ServerCliIo): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (code: number): void => {
-      stopping = true;
-      void running.close().then(() => {
-        for (const s of SIGNALS) io.signals.off(s, onSignal);
-        logger.info('stopped');
-        resolve(code);
-      });
-    };
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger.warn('second signal: exiting now', { signal });
-        running.kill();
-        io.exit(128 + osConstants.signals[signal]);
-        return;
-      }
-      logger.info('shutting down', { signal, ...running.describe() });
-      stop(EXIT_OK);
-    };
-    void running.failed.then((err) => {
-      if (stopping) return;
-      io.stderr.write(`${NAME}: ${err.message}\n`);
-      stop(EXIT_LISTEN_FAILED);
-    });
-    for (const s of SIGNALS) io.signals.on(s, onSignal);
-  });
-}
-
 function fail(io: ServerCliIo, err: unknown, code: number): number {
   const message = (err as Error).message;
   const hint = code === EXIT_USAGE && !isSsError(err) ? `\nTry '${NAME} --help'.` : '';
@@ -295,5 +258,5 @@ function fail(io: ServerCliIo, err: unknown, code: number): number {
 }
 
 function processIo(): ServerCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code) };
+  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code), env: process.env };
 }

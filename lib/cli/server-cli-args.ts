@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { last, withSharedOptions } from './shared-cli-options.js';
+import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -14,12 +14,16 @@ export interface ServerCliArgs {
   serverPort?: string;
   password?: string;
   key?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  nofile?: string;
   method?: string;
   config?: string;
   timeout?: string;
   handshakeTimeout?: string;
   connectTimeout?: string;
   forbiddenIp?: string;
+  /** `--mode`, or `tcp_and_udp` for `-u`, `udp_only` for `-U` (as libev's ss-server). */
   mode?: string;
   plugin?: string;
   pluginOpts?: string;
@@ -44,6 +48,8 @@ export interface ServerCliArgs {
   sip008?: string;
   /** `--public-host HOST`: the host put in URIs and the SIP008 document. */
   publicHost?: string;
+  /** One warning per libev switch given that we do not act on (`--fast-open` ...). */
+  ignoredFlags?: string[];
   verbose: boolean;
   quiet: boolean;
 }
@@ -54,20 +60,24 @@ export interface ServerCliArgs {
  * @throws Error a usage error from yargs (unknown flag, bad choice, conflict)
  */
 export async function parseServerCliArgs(argv: readonly string[], version: string): Promise<ServerCliArgs | undefined> {
-  const parsed = await parser(argv, version).parseAsync();
+  const p = parser(argv, version);
+  const parsed = await parseWithHints(p, () => p.parseAsync());
   if (parsed.help === true || parsed.version === true) return undefined;
   return {
     server: parsed.server,
     serverPort: last(parsed.serverPort),
     password: last(parsed.password),
     key: last(parsed.key),
+    passwordFile: last(parsed.passwordFile),
+    keyFile: last(parsed.keyFile),
+    nofile: last(parsed.nofile),
     method: last(parsed.method),
     config: last(parsed.config),
     timeout: last(parsed.timeout),
     handshakeTimeout: last(parsed.handshakeTimeout),
     connectTimeout: last(parsed.connectTimeout),
     forbiddenIp: last(parsed.forbiddenIp),
-    mode: last(parsed.mode),
+    mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
     plugin: last(parsed.plugin),
     pluginOpts: last(parsed.pluginOpts),
     pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
@@ -86,6 +96,7 @@ export async function parseServerCliArgs(argv: readonly string[], version: strin
     qr: parsed.qr === true ? true : undefined,
     sip008: last(parsed.sip008),
     publicHost: last(parsed.publicHost),
+    ignoredFlags: ignoredFlagWarnings(parsed),
     verbose: parsed.verbose === true,
     quiet: parsed.quiet === true,
   };
@@ -97,7 +108,7 @@ function parser(argv: readonly string[], version: string) {
     .usage('$0 [options]\n\nA Shadowsocks server (AEAD and 2022). With no password or key, one is generated and printed as an ss:// URI.')
     .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
     .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
-    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver/libev keys); flags override it' })
+    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver, libev or shadowsocks-rust keys; one file can serve ss-stream-local too); flags override it' })
     .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' })
     .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
     .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
@@ -111,6 +122,10 @@ function parser(argv: readonly string[], version: string) {
     .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http' })
     .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
     .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
+    .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' })
+    .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' })
+    .conflicts('tcp-and-udp', ['udp-only', 'mode'])
+    .conflicts('udp-only', 'mode')
     .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
     .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
     .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })

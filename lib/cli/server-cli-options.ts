@@ -4,7 +4,10 @@
  * Flags are converted by their rows in {@link SERVER_SETTINGS}, so errors
  * name the flag.
  *
- *   defaults (createServer) ◀── config file (parseConfigFile) ◀── flags
+ *   defaults (createServer) ◀── SS_SERVER_PASSWORD (only where no secret is given) ◀── config file (parseConfigFile) ◀── flags
+ *
+ * `--password-file` and `--key-file` arrive already read, as `password` and
+ * `key` (see read-secret-file.ts).
  */
 import { DEFAULT_METHOD } from '../constants.js';
 import { getMethod, type CipherSpec } from '../crypto/methods.js';
@@ -17,6 +20,7 @@ import { configError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import type { ServerCliArgs } from './server-cli-args.js';
 import type { ManagerAddress } from '../config/manager-address.js';
+import { envSecret, type SecretEnv } from './env-secret.js';
 
 /** What the command line asks for, ready for `createServer()`. */
 export interface ServerCliOptions {
@@ -37,21 +41,29 @@ export interface ServerCliOptions {
   publicHost?: string;
   /** Set when neither a password nor a key was given and one was generated. */
   generatedPassword?: string;
+  /** `--nofile`, else `nofile` from the file: the open files wanted. */
+  nofile?: number;
 }
 
 export { generatePassword };
 
 /**
  * Merges flags over the file's entries and converts the flag texts.
- * With no password, key or users anywhere, `generate(spec)` supplies one
- * for the method (a 2022 PSK of the key length, or an AEAD password).
- * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...)
+ * A server with no password, key or users of its own takes
+ * `SS_SERVER_PASSWORD` (or `SS_SERVER_KEY`) from `env`; with none anywhere,
+ * `generate(spec)` supplies one for the method (a 2022 PSK of the key
+ * length, or an AEAD password).
+ * @throws SsError `ERR_SS_CONFIG` naming the flag (`--server-port` ...) or the variable
  */
-export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: (spec: CipherSpec) => string = generateKey): ServerCliOptions {
+export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConfig, generate: (spec: CipherSpec) => string = generateKey, env: SecretEnv = {}): ServerCliOptions {
   const flags: ServerOptions = convertFlags(SERVER_SETTINGS, args);
   const entries = file?.servers ?? [{}];
-  if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password in the config file');
+  if (entries.length > 1 && flags.port !== undefined) throw configError('--server-port', 'cannot be used with port_password or servers in the config file: they give several ports');
   let servers = entries.map((entry) => overlay(entry, flags));
+  if (servers.some((s) => !hasSecret(s))) {
+    const fromEnv = envSecret(env);
+    servers = servers.map((s) => (hasSecret(s) ? s : { ...s, ...fromEnv }));
+  }
   const own: ServerProcessSettings = convertFlags(SERVER_PROCESS_SETTINGS, args);
   const result: ServerCliOptions = {
     servers,
@@ -67,13 +79,19 @@ export function buildServerCliOptions(args: ServerCliArgs, file?: ServerFileConf
   if (accessLog !== undefined) result.accessLog = accessLog;
   const publicHost = own.publicHost ?? file?.publicHost;
   if (publicHost !== undefined) result.publicHost = publicHost;
-  if (servers.every((s) => s.password === undefined && s.key === undefined && s.users === undefined)) {
+  const nofile = own.nofile ?? file?.nofile;
+  if (nofile !== undefined) result.nofile = nofile;
+  if (servers.every((s) => !hasSecret(s))) {
     const password = generate(getMethod(servers[0]!.method ?? DEFAULT_METHOD)!);
     servers = servers.map((s) => ({ ...s, password }));
     result.servers = servers;
     result.generatedPassword = password;
   }
   return result;
+}
+
+function hasSecret(s: ServerOptions): boolean {
+  return s.password !== undefined || s.key !== undefined || s.users !== undefined;
 }
 
 function overlay(entry: ServerOptions, flags: ServerOptions): ServerOptions {

@@ -80,12 +80,43 @@ export function toHostList(v: unknown, key: string, source: SettingSource): stri
   if (source === 'flag') {
     const hosts = v as string[];
     if (hosts.length === 0 || hosts.some((h) => h.trim() === '')) throw configError(key, 'needs an address');
+    hosts.forEach((h) => checkNotHostPort(h, key, source, 'server'));
+    checkDistinct(hosts, key);
     return hosts.length === 1 ? hosts[0]! : hosts;
   }
-  if (typeof v === 'string') return toText(v, key);
+  if (typeof v === 'string') return checkNotHostPort(toText(v, key), key, source, 'server');
   if (!Array.isArray(v)) throw configError(key, `must be a string or an array of strings, got ${typeName(v)}`);
   if (v.length === 0) throw configError(key, 'must not be an empty array');
-  return v.map((h, i) => toText(h, `${key}[${i}]`));
+  const hosts = v.map((h, i) => checkNotHostPort(toText(h, `${key}[${i}]`), `${key}[${i}]`, source, 'server'));
+  checkDistinct(hosts, key);
+  return hosts;
+}
+
+/** How the port setting of a side is written at each source. */
+const PORT_NAMES = {
+  server: { flag: '-p (--server-port)', file: '"server_port"', option: 'port' },
+  client: { flag: '-p (--server-port)', file: '"server_port"', option: 'serverPort' },
+} as const;
+
+/**
+ * Refuses `HOST:PORT` (or `[V6]:PORT`) where only an address goes, saying
+ * where the port is given instead. An IPv6 literal (two colons or more)
+ * passes; no host name contains a colon.
+ * @returns `host`, unchanged
+ */
+export function checkNotHostPort(host: string, key: string, source: SettingSource, side: keyof typeof PORT_NAMES): string {
+  if (/^(?:[^:[\]]+|\[[^\]]*\]):\d*$/.test(host.trim())) {
+    throw configError(key, `'${host}' is HOST:PORT; give the address alone and the port with ${PORT_NAMES[side][source]}`);
+  }
+  return host;
+}
+
+function checkDistinct(hosts: readonly string[], key: string): void {
+  const seen = new Set<string>();
+  for (const h of hosts) {
+    if (seen.has(h)) throw configError(key, `'${h}' is listed twice`);
+    seen.add(h);
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ import { getMethod, type MethodName } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import { stripBrackets, type Address } from '../protocol/address.js';
 import { checkInt } from './check.js';
-import { toDurationMs, toMethod, toPort, toSecret, toSocksCredential, toText, toTunnel } from './converters.js';
+import { checkNotHostPort, toDurationMs, toMethod, toPort, toSecret, toSocksCredential, toText, toTunnel } from './converters.js';
 import { deriveClientKeys } from './master-key.js';
 import { checkMode, type ServerMode } from './mode.js';
 import { convertOptions, type Setting, type SettingsTable } from './setting.js';
@@ -130,7 +130,7 @@ const api = { json: [], flags: [] } as const;
 
 /** The local client's settings, one row per option. */
 export const LOCAL_SETTINGS = Object.freeze({
-  server: { json: ['server'], flags: ['server'], alias: 's', convert: toText, doc: 'Shadowsocks server host name or IP' },
+  server: { json: ['server'], flags: ['server'], alias: 's', convert: (v, k, s) => checkNotHostPort(toText(v, k), k, s, 'client'), doc: 'Shadowsocks server host name or IP' },
   serverPort: { json: ['server_port'], flags: ['server-port'], alias: 'p', convert: (v, k, s) => toPort(v, k, 1, s), default: DEFAULT_SERVER_PORT, doc: 'Shadowsocks server port' },
   password: { json: ['password'], flags: ['password'], alias: 'k', convert: toSecret, doc: 'The shared password' },
   key: { json: ['key'], flags: ['key'], convert: toSecret, doc: 'Raw master key, base64, instead of a password' },

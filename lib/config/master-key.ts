@@ -34,7 +34,10 @@ export function deriveMasterKey(spec: CipherSpec, password: unknown, key: unknow
     return decodePsk(spec, checkString(password, pwName, true), pwName);
   }
   if (key !== undefined) {
-    const raw = Buffer.from(checkString(key, keyName, true), 'base64');
+    const text = checkString(key, keyName, true);
+    // Buffer.from() skips what is not base64: "my password" would decode to a few stray bytes.
+    if (!BASE64.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw configError(keyName, 'must be base64 (standard or URL-safe); it is not base64 (a password goes in password / -k instead)');
+    const raw = Buffer.from(text, 'base64');
     if (spec.keyLength === 0) return raw;
     if (raw.length < spec.keyLength) throw configError(keyName, `must decode to at least ${spec.keyLength} bytes for ${spec.name}`);
     return raw.subarray(0, spec.keyLength);

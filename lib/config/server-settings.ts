@@ -20,7 +20,9 @@
  *   outboundProxy       outbound_proxy      --outbound-proxy     none (direct)
  *   outboundProxyRemoteDns outbound_proxy_remote_dns --outbound-proxy-remote-dns false
  *   plugin, pluginOpts, pluginArgs, pluginMode: plugin_* / --plugin-*  (SIP003, see plugin-settings.ts)
- *   shutdownGraceMs, replayCapacity, natTimeoutMs, natCapacity: API only
+ *   natTimeoutMs        udp_timeout (s)     (file and API)       300 000
+ *   natCapacity         udp_max_associations (file and API)    1024
+ *   shutdownGraceMs, replayCapacity: API only
  */
 import {
   DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_METHOD, DEFAULT_NAT_CAPACITY, DEFAULT_NAT_TIMEOUT_MS,
@@ -43,6 +45,7 @@ import { toAccessLog, toLogFormat, type LogFormat } from './log-output-converter
 import { toUpstreamProxy, upstreamProxyOption } from './to-upstream-proxy.js';
 import type { UpstreamProxy } from '../protocol/proxy-url.js';
 import { DEFAULT_PLUGIN_MODE, resolvePlugin, toPlugin, toPluginArgs, toPluginMode, toPluginOpts, type PluginMode, type PluginSettings, type ResolvedPlugin } from './plugin-settings.js';
+import { SHARED_PROCESS_SETTINGS, type SharedProcessSettings } from './shared-process-settings.js';
 
 /** The settings of a server: every {@link ServerOptions} that is plain data. */
 export interface ServerSettings extends PluginSettings {
@@ -176,16 +179,17 @@ export const SERVER_SETTINGS = Object.freeze({
   outboundProxyRemoteDns: { json: ['outbound_proxy_remote_dns'], flags: ['outbound-proxy-remote-dns'], convert: toBoolean, default: false, doc: 'Pass target names to the upstream proxy unresolved (forbidden_ip then checks IP literals only)' },
   replayCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 24), default: DEFAULT_REPLAY_CAPACITY, doc: 'Salts per replay-filter generation (two are kept)' },
   mode: { json: ['mode'], flags: ['mode'], convert: (v, k) => checkMode(v, k), default: 'tcp_and_udp' as ServerMode, doc: 'Relay TCP, UDP or both: tcp_and_udp, tcp_only or udp_only' },
-  natTimeoutMs: { ...api, convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms' },
-  natCapacity: { ...api, convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
   plugin: { json: ['plugin'], flags: ['plugin'], convert: toPlugin, doc: "SIP003 plugin program in front of the port (e.g. obfs-server, ss-v2ray-plugin); '' for none" },
   pluginOpts: { json: ['plugin_opts'], flags: ['plugin-opts'], convert: toPluginOpts, doc: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http' },
   pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line arguments of the plugin (repeatable)' } satisfies Setting<readonly string[], string[]>,
   pluginMode: { json: ['plugin_mode'], flags: ['plugin-mode'], convert: (v, k) => toPluginMode(v, k), default: DEFAULT_PLUGIN_MODE, doc: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u)' },
+  // shadowsocks-rust's keys (seconds in the file, as its `udp_timeout`).
+  natTimeoutMs: { json: ['udp_timeout'], flags: [], convert: (v, k, s) => toDurationMs(v, k, s), default: DEFAULT_NAT_TIMEOUT_MS, doc: 'A UDP association idle this long is dropped, ms (udp_timeout: seconds)' },
+  natCapacity: { json: ['udp_max_associations'], flags: [], convert: (v, k) => checkInt(v, k, 1, 2 ** 20), default: DEFAULT_NAT_CAPACITY, doc: 'Maximum UDP associations; the least recently used is evicted beyond' },
 } satisfies SettingsTable<ServerSettings>);
 
 /** Settings of the `ss-stream-server` process rather than of one server. */
-export interface ServerProcessSettings {
+export interface ServerProcessSettings extends SharedProcessSettings {
   /** How many processes serve the ports (1 to 256). */
   workers?: number;
   logLevel?: LogLevel;
@@ -210,6 +214,7 @@ export const SERVER_PROCESS_SETTINGS = Object.freeze({
   logFormat: { json: ['log_format'], flags: ['log-format'], convert: toLogFormat, default: 'text' as LogFormat, doc: 'Log lines as text (key=value) or json (one object a line)' },
   accessLog: { json: ['access_log'], flags: ['access-log'], convert: toAccessLog, doc: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
   publicHost: { json: ['public_host'], flags: ['public-host'], convert: toText, doc: 'Host name or IP clients connect to, put in shared ss:// URIs and SIP008 documents' },
+  ...SHARED_PROCESS_SETTINGS,
 } satisfies SettingsTable<ServerProcessSettings>);
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { checkFdBudget, countListeningSockets, FD_RESERVE, readFdUsage } from '../../../lib/cli/check-fd-budget.js';
+import { checkFdBudget, countListeningSockets, FD_RESERVE, nofileWarning, readFdUsage } from '../../../lib/cli/check-fd-budget.js';
 
 t.test('counts a TCP listener and a UDP socket per host, as mode says', async (t) => {
   t.equal(countListeningSockets([{}]), 2, 'default: tcp_and_udp on all interfaces');
@@ -29,4 +29,12 @@ t.test('reads the open descriptors and the soft limit from /proc', async (t) => 
   t.equal(readFdUsage(join(dir, 'missing')), undefined, 'no /proc: nothing to check');
   const own = readFdUsage();
   if (process.platform === 'linux') t.ok(own !== undefined && own.open > 2 && own.open <= own.limit, 'this process');
+});
+
+t.test('nofile: nothing said when the limit reaches it; else the ulimit -n and LimitNOFILE to set', async (t) => {
+  t.equal(nofileWarning(4096, 4096), undefined);
+  t.equal(nofileWarning(1024, 20000), undefined);
+  t.equal(nofileWarning(65536, Infinity), undefined, 'unlimited: nothing to say');
+  t.equal(nofileWarning(65536, 20000),
+    'nofile: 65536 open files wanted, but the limit is 20000 and a Node process cannot raise it; start it with a higher one: `ulimit -n 65536` in the shell, LimitNOFILE=65536 in its systemd unit, or --ulimit nofile=65536 for docker run');
 });

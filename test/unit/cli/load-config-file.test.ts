@@ -14,9 +14,19 @@ t.test('a file that is not JSON is refused without quoting its text', async (t) 
   }
 });
 
-t.test('a parse error keeps the position, and a leading BOM is allowed', async (t) => {
-  const dir = t.testdir({ 'cut.json': '{"server": "127.0.0.1",', 'bom.json': '\uFEFF{"server": "127.0.0.1"}' });
-  await t.rejects(readJsonFile(join(dir, 'cut.json'), 'x'), { message: /is not valid JSON \(at position \d+\)/ });
+t.test('a parse error names its line and column and what was expected, and a leading BOM is allowed', async (t) => {
+  const dir = t.testdir({
+    'cut.json': '{"server": "127.0.0.1",',
+    'bom.json': '\uFEFF{"server": "127.0.0.1"}',
+    // JSON.parse says "Unexpected token '}', ...hunter2... is not valid JSON": no position, and the text quoted.
+    'missing-value.json': '{\n  "server_port": 8388,\n  "password": "hunter2",\n  "method": }\n',
+    'trailing-comma.json': '{\r\n  "password": "hunter2",\r\n}',
+    'comment.json': '{\n  // the port\n  "server_port": 8388\n}',
+  });
+  await t.rejects(readJsonFile(join(dir, 'cut.json'), 'x'), { message: 'x: is not valid JSON: line 1, column 24: a property name (in double quotes) expected' });
+  await t.rejects(readJsonFile(join(dir, 'missing-value.json'), 'x'), { message: 'x: is not valid JSON: line 4, column 13: a value expected' });
+  await t.rejects(readJsonFile(join(dir, 'trailing-comma.json'), 'x'), { message: 'x: is not valid JSON: line 3, column 1: a property name (in double quotes) expected' });
+  await t.rejects(readJsonFile(join(dir, 'comment.json'), 'x'), { message: 'x: is not valid JSON: line 2, column 3: a comment (JSON has none)' });
   t.match(await loadConfigFile(join(dir, 'bom.json')), { servers: [{ host: '127.0.0.1' }] });
 });
 

@@ -170,3 +170,34 @@ t.test('serves from a config file until SIGTERM', async (t) => {
   f.signals.emit('SIGTERM', 'SIGTERM');
   t.equal(await running, EXIT_OK);
 });
+
+t.test('the local\'s secret: flags, then the config file, then SS_SERVER_PASSWORD / SS_SERVER_KEY', async (t) => {
+  const args = (await parseLocalCliArgs(['-s', 'a'], '0'))!;
+  const env = { SS_SERVER_PASSWORD: 'from-env' };
+  t.equal(buildLocalCliOptions({ ...args, password: 'flag' }, { password: 'file' }, env).local.password, 'flag');
+  t.equal(buildLocalCliOptions(args, { password: 'file' }, env).local.password, 'file');
+  t.equal(buildLocalCliOptions(args, {}, env).local.password, 'from-env');
+  t.same(buildLocalCliOptions(args, {}, { SS_SERVER_KEY: 'a2V5' }).local.key, 'a2V5');
+  t.throws(() => buildLocalCliOptions(args, {}, {}), { message: /^--password: is required \(or --key, --password-file, --server-url, "password" in the config file, or SS_SERVER_PASSWORD\)/ });
+  t.equal(buildLocalCliOptions({ ...args, password: 'x', nofile: '100' }, {}, {}, { nofile: 50 }).nofile, 100, '--nofile beats the file');
+  t.equal(buildLocalCliOptions({ ...args, password: 'x' }, {}, {}, { nofile: 50 }).nofile, 50);
+});
+
+t.test('the local takes verbose and log_format from the file, under -v, -q and --log-format', async (t) => {
+  const args = (await parseLocalCliArgs(['-s', 'a', '-k', 'b'], '0'))!;
+  t.match(buildLocalCliOptions(args, {}, {}, { logLevel: 'warn', logFormat: 'json' }), { logLevel: 'warn', logFormat: 'json' });
+  t.match(buildLocalCliOptions({ ...args, quiet: true, logFormat: 'text' }, {}, {}, { logLevel: 'debug', logFormat: 'json' }), { logLevel: 'error', logFormat: 'text' });
+  t.match(buildLocalCliOptions(args), { logLevel: 'info', logFormat: 'text' });
+});
+
+t.test('the local\'s flags: did you mean, -s HOST:PORT, secret files exclusive with the secret flags', async (t) => {
+  await t.rejects(parseLocalCliArgs(['--local-prot', '1'], '0'), { message: 'Unknown argument: local-prot (did you mean --local-port?)' });
+  await t.rejects(parseLocalCliArgs(['-k', 'a', '--password-file', 'f'], '0'), /mutually exclusive/);
+  await t.rejects(parseLocalCliArgs(['--server-url', 'ss://x', '--key-file', 'f'], '0'), /mutually exclusive/);
+  await t.rejects(build(['-s', '203.0.113.1:8388', '-k', 'b']), { code: 'ERR_SS_CONFIG', message: "--server: '203.0.113.1:8388' is HOST:PORT; give the address alone and the port with -p (--server-port)" });
+  t.equal((await build(['-s', '::1', '-k', 'b'])).local.server, '::1');
+});
+
+t.test('the local accepts libev\'s --fast-open with a warning', async (t) => {
+  t.same((await parseLocalCliArgs(['--fast-open', '--no-delay'], '0'))!.ignoredFlags, ['--fast-open: TCP Fast Open is not supported; ignored']);
+});

@@ -99,3 +99,33 @@ t.test('--metrics, --log-format and --access-log are read from flags over the fi
   t.throws(() => parseConfigFile({ password: 'x', metrics: true }), { code: 'ERR_SS_CONFIG', message: /^metrics: / });
   t.throws(() => parseConfigFile({ password: 'x', access_log: '' }), { code: 'ERR_SS_CONFIG', message: /^access_log: / });
 });
+
+t.test('the secret comes from the flags (or their files), then the config file, then SS_SERVER_PASSWORD, then is generated', async (t) => {
+  const env = { SS_SERVER_PASSWORD: 'from-env' };
+  const file = parseConfigFile({ password: 'from-file' });
+  t.equal(buildServerCliOptions({ ...none, password: 'from-flag' }, file, fixed, env).servers[0]!.password, 'from-flag', 'a flag beats the file and the environment');
+  t.equal(buildServerCliOptions({ ...none }, file, fixed, env).servers[0]!.password, 'from-file', 'the file beats the environment');
+  const fromEnv = buildServerCliOptions({ ...none }, undefined, fixed, env);
+  t.equal(fromEnv.servers[0]!.password, 'from-env', 'the environment fills in a missing password');
+  t.equal(fromEnv.generatedPassword, undefined, 'nothing is generated then');
+  t.same(buildServerCliOptions({ ...none }, undefined, fixed, { SS_SERVER_KEY: 'a2V5' }).servers[0], { key: 'a2V5' });
+  t.equal(buildServerCliOptions({ ...none }, undefined, fixed, {}).generatedPassword, 'generated', 'no environment: generated');
+  const ports = parseConfigFile({ port_password: { 8001: 'a' } });
+  t.equal(buildServerCliOptions({ ...none }, ports, fixed, env).servers[0]!.password, 'a', 'a port_password entry keeps its own password');
+  const mixed = parseConfigFile({ servers: [{ server_port: 8001, password: 'own' }, { server_port: 8002 }] });
+  t.same(buildServerCliOptions({ ...none }, mixed, fixed, env).servers.map((s) => s.password), ['own', 'from-env'], 'only servers without a secret take the environment');
+  t.throws(() => buildServerCliOptions({ ...none }, undefined, fixed, { SS_SERVER_PASSWORD: '' }), { message: 'SS_SERVER_PASSWORD: must not be empty' });
+  t.doesNotThrow(() => buildServerCliOptions({ ...none, password: 'x' }, undefined, fixed, { SS_SERVER_PASSWORD: '' }), 'the environment is not read when not needed');
+});
+
+t.test('nofile comes from --nofile, else the file', async (t) => {
+  t.equal(buildServerCliOptions({ ...none, password: 'x', nofile: '4096' }, parseConfigFile({ nofile: 100 })).nofile, 4096);
+  t.equal(buildServerCliOptions({ ...none, password: 'x' }, parseConfigFile({ nofile: 100 })).nofile, 100);
+  t.equal(buildServerCliOptions({ ...none, password: 'x' }).nofile, undefined);
+  t.throws(() => buildServerCliOptions({ ...none, password: 'x', nofile: 'many' }), { message: /^--nofile: must be an integer from 1 to/ });
+});
+
+t.test('-p cannot override the ports of a servers array either', async (t) => {
+  const file = parseConfigFile({ servers: [{ server_port: 8001, password: 'a' }, { server_port: 8002, password: 'b' }] });
+  t.throws(() => buildServerCliOptions({ ...none, serverPort: '1' }, file), { code: 'ERR_SS_CONFIG', message: '--server-port: cannot be used with port_password or servers in the config file: they give several ports' });
+});

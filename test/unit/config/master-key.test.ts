@@ -77,6 +77,15 @@ t.test('names the problem: missing, both, wrong type, empty, short key', async (
   t.throws(() => deriveMasterKey(spec, undefined, 'AAAA'), { message: 'key: must decode to at least 32 bytes for aes-256-gcm' });
 });
 
+t.test('a raw key (--key) that is not base64 is refused as such, not decoded into stray bytes', async (t) => {
+  const long = 'this is a long password, not a key at all!!';
+  for (const text of [long, 'abc$', 'AAAAA']) {
+    t.throws(() => deriveMasterKey(spec, undefined, text), { code: 'ERR_SS_CONFIG', message: /^key: must be base64 \(standard or URL-safe\); it is not base64/ }, text);
+  }
+  t.notMatch((() => { try { deriveMasterKey(spec, undefined, long); } catch (err) { return (err as Error).message; } return ''; })(), /long password/, 'the text is not echoed');
+  t.equal(deriveMasterKey(spec, undefined, Buffer.alloc(32, 1).toString('base64url')).length, 32, 'URL-safe base64 is fine');
+});
+
 t.test('a client password iPSK:uPSK (or longer) is a SIP023 chain for the AES 2022 methods only', async (t) => {
   const { deriveClientKeys } = await import('../../../lib/config/master-key.js');
   const [a, b, c] = [1, 2, 3].map((n) => Buffer.alloc(16, n));

@@ -82,16 +82,85 @@ t.test('maps verbose to a log level', async (t) => {
   refuses(t, () => parseConfigFile({ verbose: 'yes' }), /^verbose: must be a boolean or an integer, got string "yes"/);
 });
 
-t.test('accepts client-only and unsupported-but-harmless keys with a warning', async (t) => {
+t.test('accepts client-only and unsupported-but-harmless keys with one warning each', async (t) => {
   const cfg = parseConfigFile({
-    password: 'pw', local_address: '127.0.0.1', local_port: 1080, fast_open: true,
-    no_delay: true, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '',
+    password: 'pw', local_address: '127.0.0.1', local_port: 1080, tunnel_address: '127.0.0.1:53', fast_open: true,
+    no_delay: false, reuse_port: true, user: 'nobody', plugin: '', plugin_opts: '', use_syslog: true, mtu: 1492, mptcp: true,
+    dscp: { 8388: 'EF' }, workdir: '/var/lib/ss', local_ipv4_address: '192.0.2.1', 'pid-file': '/run/ss.pid',
   });
   t.same(cfg.servers, [{ password: 'pw', plugin: '', pluginOpts: '' }], '"plugin": "" is no plugin (SIP008 writes it so)');
-  t.equal(cfg.warnings.length, 6);
-  for (const key of ['local_address', 'local_port', 'fast_open', 'no_delay', 'reuse_port', 'user']) {
-    t.ok(cfg.warnings.some((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')), `warns about ${key}`);
-  }
+  const keys = ['local_address', 'local_port', 'tunnel_address', 'fast_open', 'no_delay', 'reuse_port', 'user', 'use_syslog', 'mtu', 'mptcp', 'dscp', 'workdir', 'local_ipv4_address', 'pid-file'];
+  t.equal(cfg.warnings.length, keys.length, 'one warning per key');
+  for (const key of keys) t.equal(cfg.warnings.filter((w) => w.startsWith(`${key}: `) && w.endsWith('; ignored')).length, 1, `warns once about ${key}`);
+  t.match(cfg.warnings, [/^local_address: only used by ss-stream-local; ignored$/]);
+});
+
+t.test('says nothing about a libev key whose value is what we do anyway', async (t) => {
+  const cfg = parseConfigFile({ password: 'pw', fast_open: false, no_delay: true, reuse_port: false, mptcp: false, use_syslog: false, auth: false, one_time_auth: false, user: '' });
+  t.same(cfg.warnings, []);
+});
+
+t.test('refuses one-time auth switched on and an ACL, rather than ignoring them', async (t) => {
+  refuses(t, () => parseConfigFile({ auth: true }), /^auth: one-time auth \(OTA\) was removed/);
+  refuses(t, () => parseConfigFile({ one_time_auth: true }), /^one_time_auth: one-time auth/);
+  refuses(t, () => parseConfigFile({ acl: '/etc/ss.acl' }), /^acl: is not supported yet \(refused rather than ignored/);
+});
+
+t.test('an unknown key is refused, naming the nearest known key', async (t) => {
+  refuses(t, () => parseConfigFile({ sever_port: 8388 }), /^sever_port: unknown key \(did you mean server_port\?\)$/);
+  refuses(t, () => parseConfigFile({ 'server-port': 8388 }), /^server-port: unknown key \(did you mean server_port\?\)$/);
+  refuses(t, () => parseConfigFile({ fastopen: true }), /^fastopen: unknown key \(did you mean fast_open\?\)$/);
+  refuses(t, () => parseConfigFile({ zzzzzzzz: 1 }), /^zzzzzzzz: unknown key$/);
+});
+
+t.test('refuses HOST:PORT in server, pointing at server_port', async (t) => {
+  refuses(t, () => parseConfigFile({ server: '203.0.113.1:8388' }), /^server: '203.0.113.1:8388' is HOST:PORT; give the address alone and the port with "server_port"$/);
+  refuses(t, () => parseConfigFile({ server: ['::1', '[::1]:8388'] }), /^server\[1\]: '\[::1\]:8388' is HOST:PORT/);
+  t.same(parseConfigFile({ server: ['::', '0.0.0.0'] }).servers, [{ host: ['::', '0.0.0.0'] }], 'IPv6 literals pass');
+  refuses(t, () => parseConfigFile({ server: ['127.0.0.1', '::1', '127.0.0.1'] }), /^server: '127.0.0.1' is listed twice$/);
+});
+
+t.test('reads a shadowsocks-rust servers array: one server per enabled entry, top-level keys as defaults', async (t) => {
+  const cfg = parseConfigFile({
+    method: 'aes-128-gcm', timeout: 60,
+    servers: [
+      { server: '127.0.0.1', server_port: 8001, password: 'a', remarks: 'first', tcp_weight: 1.0 },
+      { server: '127.0.0.1', server_port: 8002, password: 'b', method: 'aes-256-gcm', disabled: false, plugin: '' },
+      { server: '127.0.0.1', server_port: 8003, password: 'c', disabled: true },
+      { server: '::1', server_port: 8001, key: Buffer.alloc(16, 1).toString('base64'), mode: 'tcp_only' },
+    ],
+  });
+  t.same(cfg.servers, [
+    { method: 'aes-128-gcm', idleTimeoutMs: 60_000, host: '127.0.0.1', port: 8001, password: 'a' },
+    { method: 'aes-256-gcm', idleTimeoutMs: 60_000, host: '127.0.0.1', port: 8002, password: 'b' },
+    { method: 'aes-128-gcm', idleTimeoutMs: 60_000, host: '::1', port: 8001, key: Buffer.alloc(16, 1).toString('base64'), mode: 'tcp_only' },
+  ]);
+  t.same(cfg.warnings, []);
+  t.same(parseConfigFile({ password: 'top', servers: [{ server_port: 9000, key: Buffer.alloc(16).toString('base64') }] }).servers[0]!.password, undefined, "an entry's key replaces the top-level password");
+});
+
+t.test('refuses a bad servers array, naming the entry', async (t) => {
+  refuses(t, () => parseConfigFile({ servers: {} }), /^servers: must be an array of server objects, got an object/);
+  refuses(t, () => parseConfigFile({ servers: [] }), /^servers: must not be empty$/);
+  refuses(t, () => parseConfigFile({ servers: [{ server_port: 1, disabled: true }] }), /^servers: every entry is disabled$/);
+  refuses(t, () => parseConfigFile({ servers: ['x'] }), /^servers\[0\]: must be an object, got string/);
+  refuses(t, () => parseConfigFile({ servers: [{ server_port: 70000 }] }), /^servers\[0\]\.server_port: must be between 0 and 65535/);
+  refuses(t, () => parseConfigFile({ servers: [{ server_prot: 1 }] }), /^servers\[0\]\.server_prot: unknown key for a server \(did you mean server_port\?\)/);
+  refuses(t, () => parseConfigFile({ port_password: { 1: 'a' }, servers: [{ server_port: 2 }] }), /^servers: cannot be combined with port_password/);
+});
+
+t.test('the same address given twice is named, in servers and in port_password', async (t) => {
+  refuses(t, () => parseConfigFile({ servers: [{ server: '::1', server_port: 8001, password: 'a' }, { server: '::1', server_port: 8001, password: 'b' }] }),
+    /^servers\[1\]: listens on \[::1\]:8001, as servers\[0\] does/);
+  refuses(t, () => parseConfigFile({ server_port: 8001, servers: [{ password: 'a' }, { password: 'b' }] }), /^servers\[1\]: listens on \(all interfaces\):8001, as servers\[0\] does/);
+  t.equal(parseConfigFile({ servers: [{ server_port: 0, password: 'a' }, { server_port: 0, password: 'b' }] }).servers.length, 2, 'port 0 (any free port) never clashes');
+  refuses(t, () => parseConfigFile({ port_password: { 8381: 'a', '08381': 'b' } }), /port 8381 is listed twice/);
+});
+
+t.test('nofile is read as a process setting', async (t) => {
+  t.equal(parseConfigFile({ nofile: 65536 }).nofile, 65536);
+  t.equal(parseConfigFile({ nofile: '4096' }).nofile, 4096);
+  refuses(t, () => parseConfigFile({ nofile: 0 }), /^nofile: must be an integer from 1 to 1073741824, got number 0/);
 });
 
 t.test('maps libev\'s nameserver and ipv6_first, naming the key on errors', async (t) => {
@@ -136,8 +205,8 @@ t.test('reads manager_address as UDP HOST:PORT, and refuses the Unix socket path
 });
 
 t.test('refuses unknown keys, naming them', async (t) => {
-  refuses(t, () => parseConfigFile({ password: 'x', server_prot: 8388 }), /^server_prot: unknown key$/);
-  refuses(t, () => parseConfigFile({ serverPort: 8388 }), /^serverPort: unknown key$/, 'camelCase is not a file key');
+  refuses(t, () => parseConfigFile({ password: 'x', server_prot: 8388 }), /^server_prot: unknown key \(did you mean server_port\?\)$/);
+  refuses(t, () => parseConfigFile({ serverPort: 8388 }), /^serverPort: unknown key \(did you mean server_port\?\)$/, 'camelCase is not a file key');
   refuses(t, () => parseConfigFile(JSON.parse('{"__proto__": 1}')), /^__proto__: unknown key$/);
   refuses(t, () => parseConfigFile({ toString: 1 }), /^toString: unknown key$/);
 });

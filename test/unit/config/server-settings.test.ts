@@ -33,6 +33,8 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   pluginOpts: { option: 'obfs=http', file: 'obfs=http', flag: 'obfs=http' },
   pluginArgs: { option: ['-v', '8'], file: ['-v', '8'], flag: ['-v', 8] },
   pluginMode: { option: 'tcp_and_udp', file: 'tcp_and_udp', flag: 'tcp_and_udp' },
+  natTimeoutMs: { option: 60_000, file: 60, flag: undefined },
+  natCapacity: { option: 100, file: 100, flag: undefined },
 };
 
 /** One bad value per setting with a JSON key or a flag, in each form, and what the message says after the name. */
@@ -56,6 +58,8 @@ const BAD: Partial<Record<keyof ServerSettings, { option: unknown; file: unknown
   pluginOpts: { option: 5, file: 5, flag: 'a\0b', problem: /^must (be a string, got number|not contain NUL)/ },
   pluginArgs: { option: '-v', file: {}, flag: 5, problem: /^must be an array of strings/ },
   pluginMode: { option: 'udp_only', file: 'udp_only', flag: 'udp_only', problem: /^must be one of tcp_only, tcp_and_udp, got 'udp_only'/ },
+  natTimeoutMs: { option: 0, file: 0, flag: undefined, problem: /^must be/ },
+  natCapacity: { option: 0, file: 0, flag: undefined, problem: /^must be/ },
 };
 
 // The rest of a complete configuration: a password, and a plugin for the plugin's options.
