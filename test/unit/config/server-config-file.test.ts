@@ -132,11 +132,12 @@ t.test('reads a shadowsocks-rust servers array: one server per enabled entry, to
   });
   t.same(cfg.servers, [
     { method: 'aes-128-gcm', idleTimeoutMs: 60_000, host: '127.0.0.1', port: 8001, password: 'a' },
-    { method: 'aes-256-gcm', idleTimeoutMs: 60_000, host: '127.0.0.1', port: 8002, password: 'b' },
+    { method: 'aes-256-gcm', idleTimeoutMs: 60_000, host: '127.0.0.1', port: 8002, password: 'b', plugin: '' },
     { method: 'aes-128-gcm', idleTimeoutMs: 60_000, host: '::1', port: 8001, key: Buffer.alloc(16, 1).toString('base64'), mode: 'tcp_only' },
   ]);
   t.same(cfg.warnings, []);
   t.same(parseConfigFile({ password: 'top', servers: [{ server_port: 9000, key: Buffer.alloc(16).toString('base64') }] }).servers[0]!.password, undefined, "an entry's key replaces the top-level password");
+  t.match(parseConfigFile({ password: 'p', servers: [{ server_port: 9000, plugin: 'obfs-server', plugin_opts: 'obfs=http' }] }).servers[0], { plugin: 'obfs-server', pluginOpts: 'obfs=http' }, 'an entry may have its plugin');
 });
 
 t.test('refuses a bad servers array, naming the entry', async (t) => {
