@@ -40,7 +40,6 @@ import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
 import { ServerCluster } from './server-cluster.js';
 import { shareHost } from './share-host.js';
-import { ClusterMetrics } from './cluster-metrics.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
 
@@ -154,7 +153,8 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   const { args, options, logger } = plan;
   const observe = { metrics: options.metrics !== undefined, logFormat: options.logFormat, ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }) };
   const cluster = new ServerCluster({ workers: options.workers, servers: options.servers, logLevel: options.logLevel, observe, logger });
-  const clusterMetrics = options.metrics === undefined ? undefined : new ClusterMetrics(cluster);
+  // Imported only with metrics on (prom-client is large).
+  const clusterMetrics = options.metrics === undefined ? undefined : new (await import('./cluster-metrics.js')).ClusterMetrics(cluster);
   const failed = new Promise<Error>((resolve) => cluster.once('fatal', resolve));
   // A signal while the workers start stops them; nothing is reported then.
   let early: NodeJS.Signals | undefined;
@@ -220,8 +220,8 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   // Workers build their own observers; a single process builds them here.
   const here = options.workers <= 1;
   // Workers open the access log themselves: a path that cannot be opened is refused here first.
-  if (!here && options.accessLog !== undefined) await createServerObservability({ metrics: false, accessLog: options.accessLog }).close();
-  const observability = createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
+  if (!here && options.accessLog !== undefined) await (await createServerObservability({ metrics: false, accessLog: options.accessLog })).close();
+  const observability = await createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
   // createServer() resolves and checks the options: all of them before any listen.
   const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
   return { args, options, servers, logger, observability };
