@@ -13,6 +13,14 @@ import { createCipheriv, createDecipheriv, type CipherGCM, type DecipherGCM } fr
 import type { CipherSpec } from './methods.js';
 import { hchacha20 } from './hchacha20.js';
 import { sodiumAead, type SodiumAead } from './sodium-aead.js';
+import { GcmLengthChunk } from './gcm-length-chunk.js';
+
+/**
+ * AES-GCM sessions take the 2-byte fast path (gcm-length-chunk.ts) from this
+ * many 2-byte chunks on: a connection that carries a few frames only (an idle
+ * one) keeps no ECB context.
+ */
+export const GCM_FAST_AFTER = 3;
 
 /** Adds one to a little-endian counter in place (libsodium `sodium_increment`). */
 export function incrementNonce(nonce: Buffer): void {
@@ -38,6 +46,9 @@ export class AeadSession {
   readonly #iv: Buffer;
   readonly #extended: boolean;
   readonly #lengthPlain = Buffer.allocUnsafe(2);
+  readonly #gcm: boolean;
+  #shortChunks = 0;
+  #gcmLength: GcmLengthChunk | undefined;
   // The native seal and open for this session's algorithm, when the native path is on.
   readonly #nativeSeal: SodiumAead['crypto_aead_chacha20poly1305_ietf_encrypt'] | undefined;
   readonly #nativeOpen: SodiumAead['crypto_aead_chacha20poly1305_ietf_decrypt_detached'] | undefined;
@@ -53,6 +64,7 @@ export class AeadSession {
     this.#extended = spec.extendedNonce;
     this.#cipherKey = this.#extended ? Buffer.allocUnsafe(32) : subkey;
     this.#iv = this.#extended ? Buffer.alloc(12) : this.#nonce;
+    this.#gcm = spec.algorithm.endsWith('-gcm');
     const sodium = spec.algorithm === 'chacha20-poly1305' ? sodiumAead() : undefined;
     if (sodium !== undefined) {
       this.#nativeSeal = this.#extended ? sodium.crypto_aead_xchacha20poly1305_ietf_encrypt : sodium.crypto_aead_chacha20poly1305_ietf_encrypt;
@@ -73,6 +85,13 @@ export class AeadSession {
   #refreshXChaCha(): void {
     hchacha20(this.#key, this.#nonce.subarray(0, 16), this.#cipherKey);
     this.#nonce.copy(this.#iv, 4, 16, 24);
+  }
+
+  // The AES-GCM 2-byte fast path, once this session has sealed or opened GCM_FAST_AFTER 2-byte chunks.
+  #shortCodec(): GcmLengthChunk | undefined {
+    if (this.#gcmLength !== undefined || !this.#gcm || ++this.#shortChunks < GCM_FAST_AFTER) return this.#gcmLength;
+    this.#gcmLength = new GcmLengthChunk(this.#key);
+    return this.#gcmLength;
   }
 
   #cipher(): CipherGCM {
@@ -133,8 +152,14 @@ export class AeadSession {
     let at = offset;
     for (let start = 0; start < data.length; start += maxPayload) {
       const piece = data.subarray(start, start + maxPayload);
-      this.#lengthPlain.writeUInt16BE(piece.length, 0);
-      at = this.sealInto(this.#lengthPlain, out, at);
+      const fast = this.#shortCodec();
+      if (fast !== undefined) {
+        at = fast.seal(piece.length, this.#nonce, out, at);
+        incrementNonce(this.#nonce);
+      } else {
+        this.#lengthPlain.writeUInt16BE(piece.length, 0);
+        at = this.sealInto(this.#lengthPlain, out, at);
+      }
       at = this.sealInto(piece, out, at);
     }
     return at;
@@ -147,6 +172,12 @@ export class AeadSession {
    */
   open(ciphertext: Buffer, tag: Buffer): Buffer | null {
     if (this.#nativeOpen !== undefined) return this.#openNative(ciphertext, tag);
+    const fast = ciphertext.length === 2 ? this.#shortCodec() : undefined;
+    if (fast !== undefined) {
+      const plaintext = fast.open(ciphertext, tag, this.#nonce);
+      incrementNonce(this.#nonce);
+      return plaintext;
+    }
     if (this.#extended) this.#refreshXChaCha();
     const decipher = createDecipheriv(this.#spec.algorithm as 'aes-256-gcm', this.#cipherKey, this.#iv, { authTagLength: this.#spec.tagLength }) as DecipherGCM;
     decipher.setAuthTag(tag);
