@@ -89,9 +89,9 @@ export function startTunnel(serverPort: number, targetPort: number, method: stri
   return withFreePort('ss-stream-local', (port) => [process.execPath, [LOCAL_CLI, ...args.map((a) => (a === '' ? String(port) : a)), '--mode', 'tcp_only', '-q']]);
 }
 
-/** Starts a node helper script from this directory that prints `<WORD> <port>`. */
-export async function startHelper(script: string, word: string, stdin = false): Promise<Listener> {
-  const child = new Child({ name: script, command: process.execPath, args: [fileURLToPath(new URL(`./${script}`, import.meta.url))], nofile: NOFILE, stdin });
+/** Starts a node helper script from this directory (with `args`) that prints `<WORD> <port>`. */
+export async function startHelper(script: string, word: string, stdin = false, args: string[] = []): Promise<Listener> {
+  const child = new Child({ name: [script, ...args].join(' '), command: process.execPath, args: [fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args], nofile: NOFILE, stdin });
   try {
     const m = await child.waitFor(new RegExp(`^${word} (\\d+)$`, 'm'), START_TIMEOUT_MS);
     return { child, port: Number(m[1]) };

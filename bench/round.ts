@@ -10,7 +10,7 @@ import type { Metric } from './args.js';
 import type { Child } from './child.js';
 import { measureConnRate, type ConnRateResult } from './conn-rate.js';
 import { measureMemory, sampleRssKb, type MemoryResult } from './memory.js';
-import { startServer, startTunnel, type Client, type Impl, type Listener } from './peers.js';
+import { startHelper, startServer, startTunnel, type Client, type Impl, type Listener } from './peers.js';
 import { readPeakRssKb } from './proc-stats.js';
 import { sleep } from './sleep.js';
 import { readNodeMemory, type NodeMemory } from './node-memory.js';
@@ -54,6 +54,8 @@ export interface RoundResult {
   upload?: ThroughputResult;
   download?: ThroughputResult;
   connRate?: ConnRateResult;
+  /** Ours rounds only: the crypto-free Node relay (bench/plain-relay.ts) under the same wrk load, right after ours. */
+  relayConnRate?: ConnRateResult;
   peakRssKb?: number;
   /** Wall seconds per step (start-up included under 'start'). */
   stepSeconds: Record<string, number>;
@@ -139,8 +141,25 @@ function buildSteps(spec: RoundSpec, server: Child, r: RoundResult, tunnels: { h
   }
   if (tunnels.http !== undefined) {
     steps.push(['connections/s', async () => { r.connRate = await measureConnRate({ tunnelPort: tunnels.http!, seconds: spec.wrkSeconds, serverPid: pid }); }]);
+    if (spec.impl === 'ours') steps.push(['relay connections/s', async () => { r.relayConnRate = await measureRelayConnRate(spec.targets.http!.port, spec.wrkSeconds); }]);
   }
   return steps;
+}
+
+// The crypto-free reference: wrk → forwarder → plain relay → the same HTTP target,
+// as wrk → ss-tunnel → server → target; only the relay's CPU is counted.
+async function measureRelayConnRate(targetPort: number, seconds: number): Promise<ConnRateResult> {
+  const relay = await startHelper('plain-relay.js', 'PORT', false, [String(targetPort), 'relay']);
+  try {
+    const forwarder = await startHelper('plain-relay.js', 'PORT', false, [String(relay.port), 'forward']);
+    try {
+      return await measureConnRate({ tunnelPort: forwarder.port, seconds, serverPid: relay.child.pid! });
+    } finally {
+      await forwarder.child.stop();
+    }
+  } finally {
+    await relay.child.stop();
+  }
 }
 
 function fail(spec: RoundSpec, result: RoundResult, message: string): void {

@@ -30,6 +30,9 @@ const ROWS: [metric: string, unit: string, better: SummaryRow['better'], pick: P
   ['new connections', 'conn/s', 'higher', (r) => r.connRate?.requestsPerSecond],
   ['wrk errors (non-2xx + socket)', 'count', 'lower', (r) => (r.connRate ? r.connRate.non2xx + r.connRate.socketErrors : undefined)],
   ['server CPU per connection', 'CPU µs', 'lower', (r) => r.connRate?.serverCpuUsPerConn],
+  ['crypto-free Node relay: new connections', 'conn/s', 'info', (r) => r.relayConnRate?.requestsPerSecond],
+  ['crypto-free Node relay: CPU per connection', 'CPU µs', 'info', (r) => r.relayConnRate?.serverCpuUsPerConn],
+  ['server CPU per connection / relay (same round)', 'ratio', 'lower', (r) => perRelay(r)],
   ['RSS idle', 'MiB', 'lower', (r) => kbToMib(r.idleRssKb)],
   ['RSS per held idle connection', 'KiB', 'lower', (r) => r.memory?.perConnKb],
   ['connections held', 'count', 'info', (r) => r.memory?.held],
@@ -37,6 +40,12 @@ const ROWS: [metric: string, unit: string, better: SummaryRow['better'], pick: P
   ['JS heap live after GC, held (ours)', 'MiB', 'info', (r) => kbToMib(r.nodeMemory?.held?.heapUsedKb)],
   ['peak RSS (whole round)', 'MiB', 'lower', (r) => kbToMib(r.peakRssKb)],
 ];
+
+function perRelay(r: RoundResult): number | undefined {
+  const ours = r.connRate?.serverCpuUsPerConn;
+  const relay = r.relayConnRate?.serverCpuUsPerConn;
+  return ours === undefined || !relay ? undefined : ours / relay;
+}
 
 function kbToMib(kb: number | undefined): number | undefined {
   return kb === undefined ? undefined : kb / 1024;

@@ -44,7 +44,6 @@ import { ServerCluster } from './server-cluster.js';
 import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
 import { ClusterPlugins } from './cluster-plugins.js';
 import { SIGNALS, waitForSignal } from './wait-for-signal.js';
-import { ClusterMetrics } from './cluster-metrics.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
 
@@ -150,7 +149,8 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   const servers = await plugins.prepare(options.servers).catch((err: unknown) => err as Error);
   if (servers instanceof Error) return fail(io, servers, EXIT_LISTEN_FAILED);
   const cluster = new ServerCluster({ workers: options.workers, servers, logLevel: options.logLevel, observe, logger });
-  const clusterMetrics = options.metrics === undefined ? undefined : new ClusterMetrics(cluster);
+  // Imported only with metrics on (prom-client is large).
+  const clusterMetrics = options.metrics === undefined ? undefined : new (await import('./cluster-metrics.js')).ClusterMetrics(cluster);
   const failed = new Promise<Error>((resolve) => { cluster.once('fatal', resolve); plugins.once('fatal', resolve); });
   // A signal while the workers start stops them; nothing is reported then.
   let early: NodeJS.Signals | undefined;
@@ -229,8 +229,8 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   // Workers build their own observers; a single process builds them here.
   const here = options.workers <= 1;
   // Workers open the access log themselves: a path that cannot be opened is refused here first.
-  if (!here && options.accessLog !== undefined) await createServerObservability({ metrics: false, accessLog: options.accessLog }).close();
-  const observability = createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
+  if (!here && options.accessLog !== undefined) await (await createServerObservability({ metrics: false, accessLog: options.accessLog })).close();
+  const observability = await createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
   // createServer() resolves and checks the options: all of them before any listen.
   const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
   return { args, options, servers, logger, observability };

@@ -70,7 +70,7 @@ async function serve(io: WorkerIo, inbox: WorkerInbox, start: StartMessage, logg
   let pool: ServerPool;
   let observability: ServerObservability;
   try {
-    observability = createServerObservability({ metrics: start.observe?.metrics === true, accessLog: start.observe?.accessLog, logFormat: start.observe?.logFormat, stderr: io.stderr });
+    observability = await createServerObservability({ metrics: start.observe?.metrics === true, accessLog: start.observe?.accessLog, logFormat: start.observe?.logFormat, stderr: io.stderr });
   } catch (err) {
     await io.send({ type: 'listenFailed', message: (err as Error).message });
     return EXIT_LISTEN_FAILED;

@@ -5,11 +5,22 @@
  *   no associated data; 16-byte tag
  *
  * A TCP chunk costs two nonces (length, then payload); a UDP packet seals once
- * with the all-zero nonce.
+ * with the all-zero nonce. ChaCha20-Poly1305 (and XChaCha20) goes through
+ * libsodium where `sodium-native` is installed (sodium-aead.ts): sealed
+ * straight into the caller's buffer, no cipher object per operation.
  */
 import { createCipheriv, createDecipheriv, type CipherGCM, type DecipherGCM } from 'node:crypto';
 import type { CipherSpec } from './methods.js';
 import { hchacha20 } from './hchacha20.js';
+import { sodiumAead, type SodiumAead } from './sodium-aead.js';
+import { GcmLengthChunk } from './gcm-length-chunk.js';
+
+/**
+ * AES-GCM sessions take the 2-byte fast path (gcm-length-chunk.ts) from this
+ * many 2-byte chunks on: a connection that carries a few frames only (an idle
+ * one) keeps no ECB context.
+ */
+export const GCM_FAST_AFTER = 3;
 
 /** Adds one to a little-endian counter in place (libsodium `sodium_increment`). */
 export function incrementNonce(nonce: Buffer): void {
@@ -35,6 +46,12 @@ export class AeadSession {
   readonly #iv: Buffer;
   readonly #extended: boolean;
   readonly #lengthPlain = Buffer.allocUnsafe(2);
+  readonly #gcm: boolean;
+  #shortChunks = 0;
+  #gcmLength: GcmLengthChunk | undefined;
+  // The native seal and open for this session's algorithm, when the native path is on.
+  readonly #nativeSeal: SodiumAead['crypto_aead_chacha20poly1305_ietf_encrypt'] | undefined;
+  readonly #nativeOpen: SodiumAead['crypto_aead_chacha20poly1305_ietf_decrypt_detached'] | undefined;
 
   /**
    * @param spec the method
@@ -47,6 +64,17 @@ export class AeadSession {
     this.#extended = spec.extendedNonce;
     this.#cipherKey = this.#extended ? Buffer.allocUnsafe(32) : subkey;
     this.#iv = this.#extended ? Buffer.alloc(12) : this.#nonce;
+    this.#gcm = spec.algorithm.endsWith('-gcm');
+    const sodium = spec.algorithm === 'chacha20-poly1305' ? sodiumAead() : undefined;
+    if (sodium !== undefined) {
+      this.#nativeSeal = this.#extended ? sodium.crypto_aead_xchacha20poly1305_ietf_encrypt : sodium.crypto_aead_chacha20poly1305_ietf_encrypt;
+      this.#nativeOpen = this.#extended ? sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached : sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached;
+    }
+  }
+
+  /** True when this session seals and opens through libsodium. */
+  get native(): boolean {
+    return this.#nativeSeal !== undefined;
   }
 
   /** The current nonce (a copy), for tests. */
@@ -59,6 +87,13 @@ export class AeadSession {
     this.#nonce.copy(this.#iv, 4, 16, 24);
   }
 
+  // The AES-GCM 2-byte fast path, once this session has sealed or opened GCM_FAST_AFTER 2-byte chunks.
+  #shortCodec(): GcmLengthChunk | undefined {
+    if (this.#gcmLength !== undefined || !this.#gcm || ++this.#shortChunks < GCM_FAST_AFTER) return this.#gcmLength;
+    this.#gcmLength = new GcmLengthChunk(this.#key);
+    return this.#gcmLength;
+  }
+
   #cipher(): CipherGCM {
     if (this.#extended) this.#refreshXChaCha();
     return createCipheriv(this.#spec.algorithm as 'aes-256-gcm', this.#cipherKey, this.#iv, { authTagLength: this.#spec.tagLength }) as CipherGCM;
@@ -69,6 +104,11 @@ export class AeadSession {
    * @returns the ciphertext (same length as the plaintext) and the 16-byte tag
    */
   seal(plaintext: Buffer): [ciphertext: Buffer, tag: Buffer] {
+    if (this.#nativeSeal !== undefined) {
+      const out = Buffer.allocUnsafe(plaintext.length + this.#spec.tagLength);
+      this.sealInto(plaintext, out, 0);
+      return [out.subarray(0, plaintext.length), out.subarray(plaintext.length)];
+    }
     const cipher = this.#cipher();
     const ciphertext = cipher.update(plaintext);
     cipher.final();
@@ -81,6 +121,12 @@ export class AeadSession {
    * @returns the offset just past the tag
    */
   sealInto(plaintext: Buffer, out: Buffer, offset: number): number {
+    if (this.#nativeSeal !== undefined) {
+      const end = offset + plaintext.length + this.#spec.tagLength;
+      this.#nativeSeal(out.subarray(offset, end), plaintext, null, null, this.#nonce, this.#key);
+      incrementNonce(this.#nonce);
+      return end;
+    }
     const cipher = this.#cipher();
     const end = offset + cipher.update(plaintext).copy(out, offset);
     cipher.final();
@@ -106,8 +152,14 @@ export class AeadSession {
     let at = offset;
     for (let start = 0; start < data.length; start += maxPayload) {
       const piece = data.subarray(start, start + maxPayload);
-      this.#lengthPlain.writeUInt16BE(piece.length, 0);
-      at = this.sealInto(this.#lengthPlain, out, at);
+      const fast = this.#shortCodec();
+      if (fast !== undefined) {
+        at = fast.seal(piece.length, this.#nonce, out, at);
+        incrementNonce(this.#nonce);
+      } else {
+        this.#lengthPlain.writeUInt16BE(piece.length, 0);
+        at = this.sealInto(this.#lengthPlain, out, at);
+      }
       at = this.sealInto(piece, out, at);
     }
     return at;
@@ -119,6 +171,13 @@ export class AeadSession {
    * @returns the plaintext, or `null` if the tag does not match
    */
   open(ciphertext: Buffer, tag: Buffer): Buffer | null {
+    if (this.#nativeOpen !== undefined) return this.#openNative(ciphertext, tag);
+    const fast = ciphertext.length === 2 ? this.#shortCodec() : undefined;
+    if (fast !== undefined) {
+      const plaintext = fast.open(ciphertext, tag, this.#nonce);
+      incrementNonce(this.#nonce);
+      return plaintext;
+    }
     if (this.#extended) this.#refreshXChaCha();
     const decipher = createDecipheriv(this.#spec.algorithm as 'aes-256-gcm', this.#cipherKey, this.#iv, { authTagLength: this.#spec.tagLength }) as DecipherGCM;
     decipher.setAuthTag(tag);
@@ -128,6 +187,18 @@ export class AeadSession {
       decipher.final();
     } catch {
       return null;
+    }
+    return plaintext;
+  }
+
+  #openNative(ciphertext: Buffer, tag: Buffer): Buffer | null {
+    const plaintext = Buffer.allocUnsafe(ciphertext.length);
+    try {
+      this.#nativeOpen!(plaintext, null, ciphertext, tag, null, this.#nonce, this.#key);
+    } catch {
+      return null; // the tag does not match
+    } finally {
+      incrementNonce(this.#nonce);
     }
     return plaintext;
   }

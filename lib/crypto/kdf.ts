@@ -4,7 +4,7 @@
  *   master key = EVP_BytesToKey(MD5, password):  D1 = MD5(pw), Di = MD5(D(i-1) || pw)
  *   subkey     = HKDF-SHA1(ikm = master key, salt = salt, info = "ss-subkey")
  */
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 const SUBKEY_INFO = 'ss-subkey';
 
@@ -27,11 +27,21 @@ export function evpBytesToKey(password: string | Buffer, keyLength: number): Buf
   return Buffer.concat(parts, have).subarray(0, keyLength);
 }
 
+// hkdfSync turns a Buffer key into a KeyObject on every call (about 2 µs of
+// the 11): master keys live as long as their users, so each gets one, once.
+// Keyed by the Buffer itself, so a key must not be changed in place after use.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
 /**
  * HKDF-SHA1 with info `ss-subkey`: the per-salt session subkey.
  * @param masterKey the master key
  * @param salt the salt from the wire (its length equals the key length)
  */
 export function deriveSubkey(masterKey: Buffer, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha1', masterKey, salt, SUBKEY_INFO, masterKey.length));
+  let key = keyObjects.get(masterKey);
+  if (key === undefined) {
+    key = createSecretKey(masterKey);
+    keyObjects.set(masterKey, key);
+  }
+  return Buffer.from(hkdfSync('sha1', key, salt, SUBKEY_INFO, masterKey.length));
 }

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AEAD_METHODS, libevMissing, startSsTunnel, type LibevPeer } from '../fixtures/libev.js';
 import { connectTo, howItEnds } from '../fixtures/net.js';
+import { useNativeCrypto } from '../../lib/crypto/sodium-aead.js';
 import { echoRoundTrip, firstDifference, ipv6LoopbackAvailable, startCountingEchoServer, startServerUnderTest, type ServerUnderTest } from '../fixtures/interop.js';
 
 const skip = libevMissing('ss-tunnel');
@@ -135,3 +136,18 @@ t.test('a wrong password on the libev side', { skip }, async (t) => {
   });
   t.equal(echo.accepted(), 0, 'the target was never dialed');
 });
+
+// The ChaCha methods go through libsodium by default (sodium-native); the node:crypto path must interoperate too.
+for (const native of [false, true]) {
+  t.test(`ss-tunnel chacha20-ietf-poly1305 → our server on the ${native ? 'libsodium' : 'node:crypto'} path`, { skip }, async (t) => {
+    t.equal(useNativeCrypto(native), native);
+    t.teardown(() => useNativeCrypto(true));
+    const ss = await startServerUnderTest({ method: 'chacha20-ietf-poly1305', password: PASSWORD, forbiddenIp: [] });
+    t.teardown(() => ss.close());
+    const echo = await startCountingEchoServer('127.0.0.1');
+    t.teardown(() => echo.close());
+    const tunnel = await startSsTunnel({ serverPort: ss.port, target: `127.0.0.1:${echo.port}`, method: 'chacha20-ietf-poly1305', password: PASSWORD });
+    t.teardown(() => tunnel.stop());
+    await checkEcho(t, ss, tunnel, 4 * MiB, { type: 'ipv4', host: '127.0.0.1', port: echo.port });
+  });
+}

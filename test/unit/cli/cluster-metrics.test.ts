@@ -78,11 +78,11 @@ t.test('a worker that does not answer counts with its last answer, after the tim
 });
 
 t.test('a process\'s metrics with the default process metrics pass promtool check metrics', { skip: promtoolMissing() }, async (t) => {
-  const { registry } = createServerObservability({ metrics: true });
+  const { registry } = await createServerObservability({ metrics: true });
   const text = await registry!.metrics();
   t.match(text, /process_cpu_seconds_total/, 'prom-client\'s process metrics are there');
   t.match(text, /ss_tcp_connections_open 0/);
   const lint = promtoolCheck(text);
   t.equal(lint.status, 0, `promtool check metrics passes${lint.output === '' ? '' : `: ${lint.output}`}`);
-  t.equal(createServerObservability({ metrics: false }).registry, undefined, 'metrics off: no registry');
+  t.equal((await createServerObservability({ metrics: false })).registry, undefined, 'metrics off: no registry');
 });
