@@ -12,6 +12,8 @@
 import { createRequire } from 'node:module';
 import type { ParseError } from 'jsonc-parser';
 
+const require = createRequire(import.meta.url);
+
 // Loaded on the first error only (a CommonJS package; a few MiB of RSS a
 // server without a broken config file does not need to pay: issue 18).
 let jsonc: typeof import('jsonc-parser') | undefined;
@@ -49,7 +51,7 @@ const PROBLEMS: Readonly<Record<string, string>> = {
  * (then `fallbackOffset`, a position JSON.parse named, is used if given).
  */
 export function locateJsonError(text: string, fallbackOffset?: number): JsonErrorLocation | undefined {
-  const { parse, printParseErrorCode } = (jsonc ??= createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser'));
+  const { parse, printParseErrorCode } = (jsonc ??= require('jsonc-parser') as typeof import('jsonc-parser'));
   const errors: ParseError[] = [];
   parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];

@@ -13,13 +13,15 @@
  */
 import { createRequire } from 'node:module';
 
+const require = createRequire(import.meta.url);
+
 // @noble/hashes is loaded on the first 2022 derivation, not at start: a server
 // with only AEAD or stream methods never pays its RSS (about 2 MiB, issue 18).
 // A synchronous require() of this ES module (Node >= 20.19) keeps every
 // caller, and the cipher-family seam, synchronous.
 let blake3Function: typeof import('@noble/hashes/blake3.js').blake3 | undefined;
 function blake3(...args: Parameters<typeof import('@noble/hashes/blake3.js').blake3>): Uint8Array {
-  blake3Function ??= (createRequire(import.meta.url)('@noble/hashes/blake3.js') as typeof import('@noble/hashes/blake3.js')).blake3;
+  blake3Function ??= (require('@noble/hashes/blake3.js') as typeof import('@noble/hashes/blake3.js')).blake3;
   return blake3Function(...args);
 }
 

@@ -21,6 +21,8 @@ import type { CipherSpec } from './methods.js';
 import { Rc4 } from './rc4.js';
 import { substitute, substitutionTables } from './table-cipher.js';
 
+const require = createRequire(import.meta.url);
+
 // @noble/ciphers is loaded by the first salsa20 cipher, not at start (about
 // 2 MiB of RSS no other method needs: issue 18); a synchronous require() of
 // the ES module (Node >= 20.19) keeps createStreamCipher synchronous.
@@ -44,7 +46,7 @@ class Salsa20Stream implements StreamCipher {
   constructor(key: Buffer, nonce: Buffer) {
     this.#key = Uint8Array.from(key);
     this.#nonce = Uint8Array.from(nonce);
-    salsa20 ??= (createRequire(import.meta.url)('@noble/ciphers/salsa.js') as typeof import('@noble/ciphers/salsa.js')).salsa20;
+    salsa20 ??= (require('@noble/ciphers/salsa.js') as typeof import('@noble/ciphers/salsa.js')).salsa20;
   }
 
   update(data: Buffer): Buffer {

@@ -16,6 +16,8 @@ import type { SocksClient, SocksClientError, SocksRemoteHost } from 'socks';
 import { SsError, type SsErrorCode } from '../errors.js';
 import type { UpstreamProxy } from '../protocol/proxy-url.js';
 
+const require = createRequire(import.meta.url);
+
 let socksPackage: typeof import('socks') | undefined;
 
 /**
@@ -32,7 +34,7 @@ export function socks5ProxyHandshake(socket: Socket, proxy: UpstreamProxy, targe
     try {
       // Loaded on first use: only servers and clients with an upstream SOCKS5
       // proxy need it, and it costs several MiB of RSS at start (issue 18).
-      const socks = (socksPackage ??= createRequire(import.meta.url)('socks') as typeof import('socks'));
+      const socks = (socksPackage ??= require('socks') as typeof import('socks'));
       client = new socks.SocksClient({
         command,
         destination: target,
