@@ -65,7 +65,7 @@ t.test('runtime dependencies are exactly the packages dist/ imports', async (t) 
       const path = join(dir, e.name);
       if (e.isDirectory()) walk(path);
       else if (e.name.endsWith('.js')) {
-        for (const m of readFileSync(path, 'utf8').matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/(?:from|import\(|require\()\s*'([^'.][^']*)'/g)) {
           if (!m[1]!.startsWith('node:')) imported.add(m[1]!.split('/').slice(0, m[1]!.startsWith('@') ? 2 : 1).join('/'));
         }
       }

@@ -40,12 +40,10 @@ import { loadConfigFile } from './load-config-file.js';
 import { packageVersion } from './package-version.js';
 import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
-import { ServerCluster } from './server-cluster.js';
 import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
-import { ClusterPlugins } from './cluster-plugins.js';
 import { SIGNALS, waitForSignal } from './wait-for-signal.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
-import { startMetricsEndpoint, type MetricsEndpoint, type MetricsSource } from '../server/metrics/metrics-endpoint.js';
+import type { MetricsEndpoint, MetricsSource } from '../server/metrics/metrics-endpoint.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
 export const EXIT_OK = 0;
@@ -145,6 +143,10 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
 async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
   const { args, options, logger } = plan;
   const observe = { metrics: options.metrics !== undefined, logFormat: options.logFormat, ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }) };
+  // The cluster code (node:cluster, worker messages, plugin processes) loads
+  // only with --workers > 1, and the metrics endpoint only with --metrics: a
+  // plain server does not pay their RSS (issue 18).
+  const [{ ClusterPlugins }, { ServerCluster }] = await Promise.all([import('./cluster-plugins.js'), import('./server-cluster.js')]);
   const plugins = new ClusterPlugins(logger);
   const servers = await plugins.prepare(options.servers).catch((err: unknown) => err as Error);
   if (servers instanceof Error) return fail(io, servers, EXIT_LISTEN_FAILED);
@@ -238,6 +240,7 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
 
 // Serves /metrics on --metrics and prints where.
 async function startEndpoint({ options, logger }: Plan, source: MetricsSource, io: ServerCliIo): Promise<MetricsEndpoint> {
+  const { startMetricsEndpoint } = await import('../server/metrics/metrics-endpoint.js');
   const endpoint = await startMetricsEndpoint({ ...options.metrics!, source, logger });
   io.stdout.write(`metrics on http://${formatHostPort(endpoint.address.address, endpoint.address.port)}/metrics\n`);
   return endpoint;

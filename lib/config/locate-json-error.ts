@@ -9,7 +9,14 @@
  *   {"server_port": 8388,          line 1
  *    "password": }                 line 2, column 14: a value expected
  */
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type { ParseError } from 'jsonc-parser';
+
+const require = createRequire(import.meta.url);
+
+// Loaded on the first error only (a CommonJS package; a few MiB of RSS a
+// server without a broken config file does not need to pay: issue 18).
+let jsonc: typeof import('jsonc-parser') | undefined;
 
 /** The first error of a JSON text: 1-based line and column (in UTF-16 units, as editors count). */
 export interface JsonErrorLocation {
@@ -44,6 +51,7 @@ const PROBLEMS: Readonly<Record<string, string>> = {
  * (then `fallbackOffset`, a position JSON.parse named, is used if given).
  */
 export function locateJsonError(text: string, fallbackOffset?: number): JsonErrorLocation | undefined {
+  const { parse, printParseErrorCode } = (jsonc ??= require('jsonc-parser') as typeof import('jsonc-parser'));
   const errors: ParseError[] = [];
   parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];

@@ -11,7 +11,19 @@
  * Cost: about 5 µs per derivation (measured against blake3-jit 1.1.0, which
  * was no faster; the `blake3` package does not install from the registry).
  */
-import { blake3 } from '@noble/hashes/blake3.js';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+// @noble/hashes is loaded on the first 2022 derivation, not at start: a server
+// with only AEAD or stream methods never pays its RSS (about 2 MiB, issue 18).
+// A synchronous require() of this ES module (Node >= 20.19) keeps every
+// caller, and the cipher-family seam, synchronous.
+let blake3Function: typeof import('@noble/hashes/blake3.js').blake3 | undefined;
+function blake3(...args: Parameters<typeof import('@noble/hashes/blake3.js').blake3>): Uint8Array {
+  blake3Function ??= (require('@noble/hashes/blake3.js') as typeof import('@noble/hashes/blake3.js')).blake3;
+  return blake3Function(...args);
+}
 
 const SESSION_CONTEXT = new TextEncoder().encode('shadowsocks 2022 session subkey');
 const IDENTITY_CONTEXT = new TextEncoder().encode('shadowsocks 2022 identity subkey');

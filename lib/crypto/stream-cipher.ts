@@ -16,10 +16,17 @@
  * the counter words zero this is libsodium's keystream for either nonce size.
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { salsa20 } from '@noble/ciphers/salsa.js';
+import { createRequire } from 'node:module';
 import type { CipherSpec } from './methods.js';
 import { Rc4 } from './rc4.js';
 import { substitute, substitutionTables } from './table-cipher.js';
+
+const require = createRequire(import.meta.url);
+
+// @noble/ciphers is loaded by the first salsa20 cipher, not at start (about
+// 2 MiB of RSS no other method needs: issue 18); a synchronous require() of
+// the ES module (Node >= 20.19) keeps createStreamCipher synchronous.
+let salsa20: typeof import('@noble/ciphers/salsa.js').salsa20 | undefined;
 
 /** A running keystream: each call continues where the previous one stopped. */
 export interface StreamCipher {
@@ -39,6 +46,7 @@ class Salsa20Stream implements StreamCipher {
   constructor(key: Buffer, nonce: Buffer) {
     this.#key = Uint8Array.from(key);
     this.#nonce = Uint8Array.from(nonce);
+    salsa20 ??= (require('@noble/ciphers/salsa.js') as typeof import('@noble/ciphers/salsa.js')).salsa20;
   }
 
   update(data: Buffer): Buffer {
@@ -46,7 +54,7 @@ class Salsa20Stream implements StreamCipher {
     const pad = this.#position % BLOCK;
     const input = new Uint8Array(pad + data.length);
     input.set(data, pad);
-    const out = salsa20(this.#key, this.#nonce, input, undefined, Math.floor(this.#position / BLOCK));
+    const out = salsa20!(this.#key, this.#nonce, input, undefined, Math.floor(this.#position / BLOCK));
     this.#position += data.length;
     return Buffer.from(out.buffer, out.byteOffset + pad, data.length);
   }

@@ -81,7 +81,12 @@ function decodeHostName(bytes: Buffer): string {
   return bytes.toString('latin1');
 }
 
-function formatIPv6(bytes: Buffer): string {
+/**
+ * The canonical text of a 16-byte IPv6 address (RFC 5952): lower-case hex
+ * groups without leading zeros, the longest run of two or more zero groups
+ * (the first of equal runs) written `::`.
+ */
+export function formatIPv6(bytes: Buffer): string {
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
   // Longest run of two or more zero groups becomes "::" (RFC 5952).
@@ -158,3 +163,4 @@ export function parseIPv6(text: string): Buffer {
   tail.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), (8 - tail.length + i) * 2));
   return out;
 }
+

@@ -276,16 +276,16 @@ export class TcpSession {
     this.#header.destroy();
     const remote = this.#remote;
     const report = (): void => {
-      const status = this.#error?.code ?? 'OK';
+      const status: ConnectionStats['status'] = this.#error?.code ?? 'OK';
       if (status === 'ERR_SS_INTERNAL') this.#ctx.logger.error('internal error', { error: this.#error?.cause ?? this.#error });
       if (!this.#relaying) reportHandshakeFailure(this.#ctx.observer, status, this.#info, this.#client.bytesRead);
-      this.#onClose({
-        ...this.#info,
+      // Not a spread: V8 clones #info (its fields added one by one) with a spread on a slow path, 4-7 µs against 0.3 (issue 18).
+      this.#onClose(Object.assign({}, this.#info, {
         status,
         bytesUp: remote?.bytesWritten ?? 0,
         bytesDown: remote?.bytesRead ?? 0,
         durationMs: Date.now() - this.#started,
-      });
+      }));
     };
     // Report once the client socket has really closed (fd released).
     if (this.#client.closed) process.nextTick(report);

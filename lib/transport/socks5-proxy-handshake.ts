@@ -10,10 +10,15 @@
  * catch them and hand the socket back paused with them unshifted, so the
  * caller may attach its reader whenever it likes.
  */
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { SocksClient, type SocksClientError, type SocksRemoteHost } from 'socks';
+import type { SocksClient, SocksClientError, SocksRemoteHost } from 'socks';
 import { SsError, type SsErrorCode } from '../errors.js';
 import type { UpstreamProxy } from '../protocol/proxy-url.js';
+
+const require = createRequire(import.meta.url);
+
+let socksPackage: typeof import('socks') | undefined;
 
 /**
  * Runs the SOCKS5 handshake for `command` to `target` on `socket`.
@@ -27,7 +32,10 @@ export function socks5ProxyHandshake(socket: Socket, proxy: UpstreamProxy, targe
   return new Promise((resolve, reject) => {
     let client: SocksClient;
     try {
-      client = new SocksClient({
+      // Loaded on first use: only servers and clients with an upstream SOCKS5
+      // proxy need it, and it costs several MiB of RSS at start (issue 18).
+      const socks = (socksPackage ??= require('socks') as typeof import('socks'));
+      client = new socks.SocksClient({
         command,
         destination: target,
         proxy: { host: proxy.host, port: proxy.port, type: 5, ...(proxy.username === undefined ? {} : { userId: proxy.username, password: proxy.password ?? '' }) },

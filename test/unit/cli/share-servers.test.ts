@@ -8,6 +8,13 @@ import { decodeSip002 } from '../../../lib/config/sip002.js';
 import { decodeSip008 } from '../../../lib/config/sip008.js';
 import { decodeTerminalQr } from '../../fixtures/qr.js';
 
+// The shares are written before the CLI waits for its stop signal: under load a
+// SIGTERM sent on seeing them could come before anyone listens, and be lost.
+async function stop(f: { signals: EventEmitter }): Promise<void> {
+  await until(() => f.signals.listenerCount('SIGTERM') > 0);
+  f.signals.emit('SIGTERM', 'SIGTERM');
+}
+
 function fakeIo(): { io: ServerCliIo; stdout(): string; stderr(): string; signals: EventEmitter } {
   const out: string[] = [];
   const err: string[] = [];
@@ -106,7 +113,7 @@ t.test('a generated password comes with the config that keeps it, its QR code, a
   await until(() => { try { return statSync(file).size > 0; } catch { return false; } });
   t.match(decodeSip008(JSON.parse(readFileSync(file, 'utf8'))), [{ serverPort: port, password }]);
   t.notMatch(f.stderr(), password, 'the password is printed, never logged');
-  f.signals.emit('SIGTERM', 'SIGTERM');
+  await stop(f);
   t.equal(await done, EXIT_OK);
 });
 
@@ -118,7 +125,7 @@ t.test('a generated password with a config file says which file to add it to', a
   await until(() => f.stdout().endsWith('\n') && /"password": /.test(f.stdout()));
   const password = /password: (\S+)/.exec(f.stdout())![1]!;
   t.match(f.stdout(), `To keep it, add to ${join(dir, 'c.json')}:\n  "password": "${password}"\n`);
-  f.signals.emit('SIGTERM', 'SIGTERM');
+  await stop(f);
   t.equal(await done, EXIT_OK);
 });
 
@@ -130,6 +137,6 @@ t.test('a --sip008 file that cannot be written once the servers listen is logged
   t.match(f.stderr(), /error could not share the servers error="--sip008: cannot write '.*servers\.json': ENOENT"/);
   t.match(f.stdout(), /listening on 127\.0\.0\.1:\d+/);
   t.notMatch(f.stdout() + f.stderr(), /\bpw\b/);
-  f.signals.emit('SIGTERM', 'SIGTERM');
+  await stop(f);
   t.equal(await done, EXIT_OK);
 });
