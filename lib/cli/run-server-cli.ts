@@ -2,7 +2,7 @@
  * The `ss-stream-server` command: parse flags and file, validate every
  * server, listen, report, and shut down on SIGINT/SIGTERM.
  *
- *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ createServer ×N   (exit 2 on error)
+ *   argv ─▶ parseServerCliArgs ─▶ loadConfigFile ─▶ buildServerCliOptions ─▶ resolveServerOptions ×N   (exit 2 on error)
  *        (--genkey: print a fresh key for -m, exit 0, nothing listens)
  *        (--print-uri: print every port's and user's ss:// URI, exit 0, nothing listens: share-servers.ts)
  *        ─▶ checkFdBudget ─▶ listen ×N, all or none   (exit 1 on error) ─▶ wait for a signal ─▶ close ×N ─▶ exit 0
@@ -22,7 +22,7 @@
 import { formatHostPort } from '../protocol/address.js';
 import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
-import { createServer, type SsServer } from '../server/server.js';
+import { resolveServerOptions } from '../server/server-options.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { checkFdBudget, nofileWarning } from './check-fd-budget.js';
 import type { SecretEnv } from './env-secret.js';
@@ -67,7 +67,6 @@ export interface ServerCliIo {
 interface Plan {
   args: ServerCliArgs;
   options: ServerCliOptions;
-  servers: SsServer[];
   logger: Logger;
   observability: ServerObservability;
 }
@@ -233,9 +232,9 @@ async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan |
   // Workers open the access log themselves: a path that cannot be opened is refused here first.
   if (!here && options.accessLog !== undefined) await (await createServerObservability({ metrics: false, accessLog: options.accessLog })).close();
   const observability = await createServerObservability({ metrics: options.metrics !== undefined && here, accessLog: here ? options.accessLog : undefined, logFormat: options.logFormat, stderr: io.stderr });
-  // createServer() resolves and checks the options: all of them before any listen.
-  const servers = options.servers.map((o) => createServer({ ...o, logger, observer: observability.observer }));
-  return { args, options, servers, logger, observability };
+  // Every server's options are resolved and checked before any listen; the servers are built later (pool, workers).
+  for (const o of options.servers) resolveServerOptions(o);
+  return { args, options, logger, observability };
 }
 
 // Serves /metrics on --metrics and prints where.

@@ -20,6 +20,7 @@ t.test('a stream method starts with a warning on stderr saying what is lost and 
   t.teardown(() => cli.kill('SIGKILL'));
   await cli.waitForStdout(LISTENING);
   t.match(cli.stderr(), /warn aes-256-cfb is a legacy stream cipher: no integrity.*detectable by active probing.*use an AEAD method/);
+  t.equal(cli.stderr().match(/legacy stream cipher/g)?.length, 1, 'once: checking the options before listening does not warn again');
   t.notMatch(cli.stderr(), /pw/, 'the password is not printed');
 });
 
