@@ -20,7 +20,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string; version: string; license: string; engines: { node: string }; bin: Record<string, string>; dependencies: Record<string, string>; scripts: Record<string, string>;
 };
 // Runtime dependencies that dist/ does not import yet, each with why it is kept.
-const PLANNED: Record<string, string> = { socks: 'the upstream-proxy dialer (issue 16)' };
+const PLANNED: Record<string, string> = {};
 
 const work = mkdtempSync(join(tmpdir(), 'ss-package-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));

@@ -5,6 +5,7 @@
  * so that errors name the flag.
  */
 import yargs from 'yargs';
+import { LOCAL_SETTINGS } from '../config/local-settings.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
@@ -70,11 +71,11 @@ export async function parseLocalCliArgs(argv: readonly string[], version: string
     .option('tunnel', { alias: 'L', type: 'string', description: 'Tunnel mode: forward every connection to this host:port, with no SOCKS5/HTTP handshake' })
     .option('socks-username', { type: 'string', description: 'Require this SOCKS5 username (RFC 1929) / HTTP proxy Basic user' })
     .option('socks-password', { type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' })
-    .option('proxy', { type: 'string', description: 'Reach the server through this proxy: socks5://[user:pass@]host:port (UDP too) or http://[user:pass@]host:port (TCP only) [default: direct]' })
+    .option('proxy', { type: 'string', description: LOCAL_SETTINGS.proxy.doc })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: ${DEFAULT_LOCAL_MODE}]` })
-    .option('plugin', { type: 'string', description: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" })
-    .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' })
-    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
+    .option('plugin', { type: 'string', description: LOCAL_SETTINGS.plugin.doc })
+    .option('plugin-opts', { type: 'string', description: LOCAL_SETTINGS.pluginOpts.doc })
+    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: LOCAL_SETTINGS.pluginArgs.doc })
     .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' })

@@ -4,6 +4,7 @@
  * that errors name the flag.
  */
 import yargs from 'yargs';
+import { SERVER_SETTINGS } from '../config/server-settings.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
@@ -115,12 +116,12 @@ function parser(argv: readonly string[], version: string) {
     .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
     .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
     .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
-    .option('outbound-proxy', { type: 'string', description: 'Dial targets through this upstream proxy: socks5://[user:pass@]host:port or http://[user:pass@]host:port [default: direct]' })
-    .option('outbound-proxy-remote-dns', { type: 'boolean', description: 'Pass target names to the upstream proxy unresolved (forbidden_ip then checks IP literals only)' })
+    .option('outbound-proxy', { type: 'string', description: SERVER_SETTINGS.outboundProxy.doc })
+    .option('outbound-proxy-remote-dns', { type: 'boolean', description: SERVER_SETTINGS.outboundProxyRemoteDns.doc })
     .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
-    .option('plugin', { type: 'string', description: "SIP003 plugin program in front of the port (e.g. obfs-server, ss-v2ray-plugin); '' for none" })
-    .option('plugin-opts', { type: 'string', description: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http' })
-    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' })
+    .option('plugin', { type: 'string', description: SERVER_SETTINGS.plugin.doc })
+    .option('plugin-opts', { type: 'string', description: SERVER_SETTINGS.pluginOpts.doc })
+    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: SERVER_SETTINGS.pluginArgs.doc })
     .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
     .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' })
     .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' })

@@ -153,7 +153,7 @@ export const LOCAL_SETTINGS = Object.freeze({
   } satisfies Setting<string, UpstreamProxy>,
   plugin: { json: ['plugin'], flags: ['plugin'], convert: toPlugin, doc: "SIP003 plugin program to reach the server through (e.g. obfs-local, ss-v2ray-plugin); '' for none" },
   pluginOpts: { json: ['plugin_opts'], flags: ['plugin-opts'], convert: toPluginOpts, doc: 'Options of the plugin (SS_PLUGIN_OPTIONS), e.g. obfs=http;obfs-host=example.com' },
-  pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line arguments of the plugin (repeatable)' } satisfies Setting<readonly string[], string[]>,
+  pluginArgs: { json: ['plugin_args'], flags: ['plugin-args'], convert: toPluginArgs, doc: 'Extra command-line argument of the plugin (repeatable; --plugin-args=-V for one starting with -)' } satisfies Setting<readonly string[], string[]>,
   pluginMode: { json: ['plugin_mode'], flags: ['plugin-mode'], convert: (v, k) => toPluginMode(v, k), default: DEFAULT_PLUGIN_MODE, doc: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u)' },
 } satisfies SettingsTable<LocalSettings>);
 
