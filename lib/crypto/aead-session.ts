@@ -22,6 +22,10 @@ import { GcmLengthChunk } from './gcm-length-chunk.js';
  */
 export const GCM_FAST_AFTER = 3;
 
+// The 2-byte plaintext of a length chunk, written and sealed at once (never
+// held across calls), so shared by every session.
+const lengthPlain = Buffer.alloc(2);
+
 /** Adds one to a little-endian counter in place (libsodium `sodium_increment`). */
 export function incrementNonce(nonce: Buffer): void {
   for (let i = 0; i < nonce.length; i++) {
@@ -45,7 +49,6 @@ export class AeadSession {
   readonly #cipherKey: Buffer;
   readonly #iv: Buffer;
   readonly #extended: boolean;
-  readonly #lengthPlain = Buffer.allocUnsafe(2);
   readonly #gcm: boolean;
   #shortChunks = 0;
   #gcmLength: GcmLengthChunk | undefined;
@@ -60,7 +63,9 @@ export class AeadSession {
   constructor(spec: CipherSpec, subkey: Buffer) {
     this.#spec = spec;
     this.#key = subkey;
-    this.#nonce = Buffer.alloc(spec.nonceLength);
+    // From the shared pool (zeroed here): a connection holds two nonces for
+    // its whole life, and Buffer.alloc() would give each its own backing store.
+    this.#nonce = Buffer.allocUnsafe(spec.nonceLength).fill(0);
     this.#extended = spec.extendedNonce;
     this.#cipherKey = this.#extended ? Buffer.allocUnsafe(32) : subkey;
     this.#iv = this.#extended ? Buffer.alloc(12) : this.#nonce;
@@ -157,8 +162,8 @@ export class AeadSession {
         at = fast.seal(piece.length, this.#nonce, out, at);
         incrementNonce(this.#nonce);
       } else {
-        this.#lengthPlain.writeUInt16BE(piece.length, 0);
-        at = this.sealInto(this.#lengthPlain, out, at);
+        lengthPlain.writeUInt16BE(piece.length, 0);
+        at = this.sealInto(lengthPlain, out, at);
       }
       at = this.sealInto(piece, out, at);
     }

@@ -43,5 +43,10 @@ export function deriveSubkey(masterKey: Buffer, salt: Buffer): Buffer {
     key = createSecretKey(masterKey);
     keyObjects.set(masterKey, key);
   }
-  return Buffer.from(hkdfSync('sha1', key, salt, SUBKEY_INFO, masterKey.length));
+  // Copied into a pooled Buffer: a subkey lives as long as its connection,
+  // and hkdfSync's own ArrayBuffer would keep a backing store (about 300
+  // bytes of native memory with its bookkeeping) for 32 bytes.
+  const subkey = Buffer.allocUnsafe(masterKey.length);
+  subkey.set(new Uint8Array(hkdfSync('sha1', key, salt, SUBKEY_INFO, masterKey.length)));
+  return subkey;
 }

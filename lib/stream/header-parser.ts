@@ -27,7 +27,8 @@ export interface HeaderParserOptions extends Pick<TransformOptions, 'highWaterMa
  * stream before a full header, `ERR_SS_TRUNCATED`.
  */
 export class HeaderParser extends Transform {
-  readonly #queue = new ChunkQueue();
+  // Only when a header arrives in pieces; most arrive whole in the first chunk.
+  #queue: ChunkQueue | undefined;
   readonly #onTarget: ((target: Address) => void) | undefined;
   #target: Address | undefined;
 
@@ -47,23 +48,30 @@ export class HeaderParser extends Transform {
       callback(null, chunk);
       return;
     }
-    this.#queue.push(chunk);
+    const queue = this.#queue;
+    queue?.push(chunk);
     let decoded;
     try {
-      decoded = decodeAddress(this.#queue.peek(MAX_ADDRESS_LENGTH));
+      decoded = decodeAddress(queue === undefined ? chunk : queue.peek(MAX_ADDRESS_LENGTH));
     } catch (err) {
       callback(toSsError(err));
       return;
     }
     if (decoded === null) {
+      if (queue === undefined) (this.#queue = new ChunkQueue()).push(chunk);
       callback();
       return;
     }
-    this.#queue.read(decoded.length);
     this.#target = { type: decoded.type, host: decoded.host, port: decoded.port };
     this.#onTarget?.(this.#target);
     this.emit('target', this.#target);
-    callback(null, this.#queue.length > 0 ? this.#queue.readAll() : undefined);
+    if (queue === undefined) {
+      callback(null, chunk.length > decoded.length ? chunk.subarray(decoded.length) : undefined);
+      return;
+    }
+    queue.read(decoded.length);
+    this.#queue = undefined;
+    callback(null, queue.length > 0 ? queue.readAll() : undefined);
   }
 
   override _flush(callback: TransformCallback): void {
