@@ -23,6 +23,7 @@ t.test('a plain AEAD server starts without the packages only some configurations
   clearTimeout(deadline);
   t.match(stdout, /listening on 127\.0\.0\.1:\d+ \(aes-256-gcm\)/);
   const modules = stderr.split('\n').filter((l) => l.startsWith('MODULE '));
-  t.ok(modules.some((l) => l.includes('/dist/lib/server/server.js')), 'the module list is complete enough to include the server');
+  t.ok(modules.some((l) => l.includes('/dist/bin/ss-stream-server.js')), 'the module list is complete enough to include the command');
+  t.ok(modules.some((l) => l.includes('/node_modules/')), 'and packages loaded from node_modules');
   for (const name of LAZY) t.same(modules.filter((l) => l.includes(`/node_modules/${name}/`)), [], `${name} is not loaded`);
 });
