@@ -60,3 +60,32 @@ t.test('a late error on a shared stream after success does not go unhandled', as
 t.test('needs at least two streams', async (t) => {
   t.throws(() => pipeline([new PassThrough()], () => {}), TypeError);
 });
+
+t.test('a duplex in two chains, first of one and last of the other, settles each chain on its own', async (t) => {
+  // A relay's client socket: the source of the upload chain and the sink of the download chain.
+  const socket = new PassThrough();
+  const upOut = sink();
+  const downIn = new PassThrough();
+  const up = settle([socket, upOut]);
+  const down = settle([downIn, socket]);
+  downIn.end('reply');
+  t.equal(await down, null, 'the download chain succeeds when the socket finishes');
+  t.equal(Buffer.concat(upOut.data).toString(), 'reply', 'and the upload chain moved the bytes');
+  t.equal(await up, null, 'the upload chain succeeds when its sink finishes');
+});
+
+t.test('an error in a stream shared by two chains fails both', async (t) => {
+  const socket = new PassThrough();
+  const up = settle([socket, sink()]);
+  const down = settle([new PassThrough(), socket]);
+  socket.destroy(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+  t.match(await up, { code: 'ECONNRESET' });
+  t.match(await down, { code: 'ECONNRESET' });
+});
+
+t.test('a stream can be in two pipelines, not three', async (t) => {
+  const shared = new PassThrough();
+  pipeline([shared, new PassThrough()], () => {});
+  pipeline([new PassThrough(), shared], () => {});
+  t.throws(() => pipeline([new PassThrough(), shared], () => {}), TypeError);
+});
