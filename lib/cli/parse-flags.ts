@@ -136,8 +136,7 @@ function checkValue(flag: FlagSpec, token: OptionToken): string | true {
   }
   // A separate value that looks like a flag is more likely a forgotten value (`-k -v`) than a value;
   // a negative number (`--workers -2`) is a value, for its setting to refuse.
-  const optionLike = token.inlineValue === false && /^-(?!\d)./.test(token.value!);
-  if (token.value === undefined || optionLike) {
+  if (token.value === undefined || (token.inlineValue === false && /^-(?!\d)./.test(token.value))) {
     throw new Error(`${display(flag, token.rawName)}: needs a value (for one that starts with '-', write --${flag.name}=-VALUE)`);
   }
   return token.value;
