@@ -71,7 +71,7 @@ module.exports = {
     {
       name: 'only-cli-imports-cli',
       severity: 'error',
-      comment: 'cli/ is the top of the tree (yargs, signals, cluster): only cli/ and bin/ import it.',
+      comment: 'cli/ is the top of the tree (flag parsing, signals, cluster): only cli/ and bin/ import it.',
       from: { path: '^lib/', pathNot: '^lib/cli/' },
       to: { path: '^lib/cli/' },
     },

@@ -9,6 +9,5 @@
 import { catchIgnoredSignals } from '../lib/cli/ignored-signals.js';
 
 catchIgnoredSignals();
-const { hideBin } = await import('yargs/helpers');
 const { runLocalCli } = await import('../lib/cli/run-local-cli.js');
-process.exit(await runLocalCli(hideBin(process.argv)));
+process.exit(await runLocalCli(process.argv.slice(2)));

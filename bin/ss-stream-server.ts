@@ -8,6 +8,5 @@
 import { catchIgnoredSignals } from '../lib/cli/ignored-signals.js';
 
 catchIgnoredSignals();
-const { hideBin } = await import('yargs/helpers');
 const { runServerCli } = await import('../lib/cli/run-server-cli.js');
-process.exit(await runServerCli(hideBin(process.argv)));
+process.exit(await runServerCli(process.argv.slice(2)));

@@ -203,7 +203,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
 
 async function prepare(argv: readonly string[], io: ServerCliIo): Promise<Plan | undefined> {
   checkArgvUtf8(argv);
-  const args = await parseServerCliArgs(argv, packageVersion());
+  const args = await parseServerCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
   if (args === undefined) return undefined;
   if (args.genkey === true) {
     io.stdout.write(`${generateKey(getMethod(toMethod(args.method ?? DEFAULT_METHOD, '--method'))!)}\n`);

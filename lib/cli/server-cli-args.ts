@@ -1,13 +1,13 @@
 /**
- * The command line of `ss-stream-server`, parsed with yargs. Flags keep
- * their text here; {@link buildServerCliOptions} checks and converts them so
- * that errors name the flag.
+ * The command line of `ss-stream-server`: its flags as data, parsed with
+ * {@link parseFlags}. Flags keep their text here; {@link buildServerCliOptions}
+ * checks and converts them so that errors name the flag.
  */
-import yargs from 'yargs';
 import { SERVER_SETTINGS } from '../config/server-settings.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
-import { ignoredFlagWarnings, last, parseWithHints, withSharedOptions } from './shared-cli-options.js';
+import type { CommandSpec } from './parse-flags.js';
+import { argsOf, exclusive, ignoredFlagWarnings, modeOf, parseCommandLine, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -55,86 +55,56 @@ export interface ServerCliArgs {
   quiet: boolean;
 }
 
-/**
- * Parses argv (without `node` and the script). Prints help or the version
- * to stdout when asked, and then returns `undefined`.
- * @throws Error a usage error from yargs (unknown flag, bad choice, conflict)
- */
-export async function parseServerCliArgs(argv: readonly string[], version: string): Promise<ServerCliArgs | undefined> {
-  const p = parser(argv, version);
-  const parsed = await parseWithHints(p, () => p.parseAsync());
-  if (parsed.help === true || parsed.version === true) return undefined;
-  return {
-    server: parsed.server,
-    serverPort: last(parsed.serverPort),
-    password: last(parsed.password),
-    key: last(parsed.key),
-    passwordFile: last(parsed.passwordFile),
-    keyFile: last(parsed.keyFile),
-    nofile: last(parsed.nofile),
-    method: last(parsed.method),
-    config: last(parsed.config),
-    timeout: last(parsed.timeout),
-    handshakeTimeout: last(parsed.handshakeTimeout),
-    connectTimeout: last(parsed.connectTimeout),
-    forbiddenIp: last(parsed.forbiddenIp),
-    mode: parsed.udpOnly === true ? 'udp_only' : parsed.tcpAndUdp === true ? 'tcp_and_udp' : last(parsed.mode),
-    plugin: last(parsed.plugin),
-    pluginOpts: last(parsed.pluginOpts),
-    pluginArgs: parsed.pluginArgs === undefined ? undefined : [parsed.pluginArgs].flat().map(String),
-    pluginMode: last(parsed.pluginMode),
-    nameserver: parsed.nameserver === undefined ? undefined : [parsed.nameserver].flat(),
-    ipv6First: parsed.ipv6First === true ? true : undefined,
-    outboundProxy: last(parsed.outboundProxy),
-    outboundProxyRemoteDns: parsed.outboundProxyRemoteDns === true ? true : undefined,
-    workers: last(parsed.workers),
-    managerAddress: last(parsed.managerAddress),
-    metrics: last(parsed.metrics),
-    logFormat: last(parsed.logFormat),
-    accessLog: last(parsed.accessLog),
-    genkey: parsed.genkey === true ? true : undefined,
-    printUri: parsed.printUri === true ? true : undefined,
-    qr: parsed.qr === true ? true : undefined,
-    sip008: last(parsed.sip008),
-    publicHost: last(parsed.publicHost),
-    ignoredFlags: ignoredFlagWarnings(parsed),
-    verbose: parsed.verbose === true,
-    quiet: parsed.quiet === true,
-  };
-}
+/** The flags of `ss-stream-server`, its own and then the shared ones. */
+export const SERVER_COMMAND: CommandSpec = withSharedOptions({
+  name: 'ss-stream-server',
+  usage: ['[options]'],
+  description: 'A Shadowsocks server (AEAD and 2022). With no password or key, one is generated and printed as an ss:// URI.',
+  flags: [
+    { name: 'server', alias: 's', type: 'string', repeatable: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' },
+    { name: 'server-port', alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` },
+    { name: 'config', alias: 'c', type: 'string', description: 'JSON config file (ssserver, libev or shadowsocks-rust keys; one file can serve ss-stream-local too); flags override it' },
+    { name: 'timeout', alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' },
+    { name: 'handshake-timeout', type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' },
+    { name: 'connect-timeout', type: 'string', description: 'Time to connect to a target, seconds [default: 10]' },
+    { name: 'forbidden-ip', type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" },
+    { name: 'nameserver', alias: 'd', type: 'string', repeatable: true, description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' },
+    { name: 'ipv6-first', alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' },
+    { name: 'outbound-proxy', type: 'string', description: SERVER_SETTINGS.outboundProxy.doc },
+    { name: 'outbound-proxy-remote-dns', type: 'boolean', description: SERVER_SETTINGS.outboundProxyRemoteDns.doc },
+    { name: 'mode', type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` },
+    { name: 'plugin', type: 'string', description: SERVER_SETTINGS.plugin.doc },
+    { name: 'plugin-opts', type: 'string', description: SERVER_SETTINGS.pluginOpts.doc },
+    { name: 'plugin-args', type: 'string', repeatable: true, description: SERVER_SETTINGS.pluginArgs.doc },
+    { name: 'plugin-mode', type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' },
+    { name: 'tcp-and-udp', alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' },
+    { name: 'udp-only', alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' },
+    { name: 'workers', type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' },
+    { name: 'manager-address', type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' },
+    { name: 'metrics', type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' },
+    { name: 'access-log', type: 'string', description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" },
+    { name: 'genkey', type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' },
+    { name: 'print-uri', type: 'boolean', description: 'Print the ss:// URI (SIP002) of every port and user, one a line, and exit without listening' },
+    { name: 'qr', type: 'boolean', description: 'Also draw each printed URI as a QR code (with --print-uri, or for a generated password)' },
+    { name: 'sip008', type: 'string', description: 'Write every port and user as a SIP008 JSON document to FILE (mode 0600: it holds passwords)' },
+    { name: 'public-host', type: 'string', description: 'Host name or IP clients connect to, put in URIs and SIP008 [default: the listening address, else this machine\'s first]' },
+  ],
+  conflicts: [...exclusive('tcp-and-udp', ['udp-only', 'mode']), ['udp-only', 'mode']],
+});
 
-function parser(argv: readonly string[], version: string) {
-  const own = yargs([...argv])
-    .scriptName('ss-stream-server')
-    .usage('$0 [options]\n\nA Shadowsocks server (AEAD and 2022). With no password or key, one is generated and printed as an ss:// URI.')
-    .option('server', { alias: 's', type: 'string', array: true, description: 'Address to listen on (repeatable) [default: all interfaces, IPv4 and IPv6]' })
-    .option('server-port', { alias: 'p', type: 'string', description: `Port to listen on; 0 picks a free one [default: ${DEFAULT_SERVER_PORT}]` })
-    .option('config', { alias: 'c', type: 'string', description: 'JSON config file (ssserver, libev or shadowsocks-rust keys; one file can serve ss-stream-local too); flags override it' })
-    .option('timeout', { alias: 't', type: 'string', description: 'Idle timeout, seconds [default: 300]' })
-    .option('handshake-timeout', { type: 'string', description: 'Time for a client to send its target address, seconds [default: 60]' })
-    .option('connect-timeout', { type: 'string', description: 'Time to connect to a target, seconds [default: 10]' })
-    .option('forbidden-ip', { type: 'string', description: "Comma-separated IPs/CIDRs clients may not reach, replacing the default private ranges; '' allows all" })
-    .option('nameserver', { alias: 'd', type: 'string', description: 'Name servers for target names, ADDR[:PORT][,...] ([v6]:port), repeatable [default: the system\'s]' })
-    .option('ipv6-first', { alias: '6', type: 'boolean', description: 'Try IPv6 addresses of target names first [default: IPv4 first]' })
-    .option('outbound-proxy', { type: 'string', description: SERVER_SETTINGS.outboundProxy.doc })
-    .option('outbound-proxy-remote-dns', { type: 'boolean', description: SERVER_SETTINGS.outboundProxyRemoteDns.doc })
-    .option('mode', { type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` })
-    .option('plugin', { type: 'string', description: SERVER_SETTINGS.plugin.doc })
-    .option('plugin-opts', { type: 'string', description: SERVER_SETTINGS.pluginOpts.doc })
-    .option('plugin-args', { type: 'string', array: true, nargs: 1, description: SERVER_SETTINGS.pluginArgs.doc })
-    .option('plugin-mode', { type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' })
-    .option('tcp-and-udp', { alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' })
-    .option('udp-only', { alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' })
-    .conflicts('tcp-and-udp', ['udp-only', 'mode'])
-    .conflicts('udp-only', 'mode')
-    .option('workers', { type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' })
-    .option('manager-address', { type: 'string', description: 'Serve the ss-manager API (add, remove, list, ping, stat) on this UDP HOST:PORT; off by default' })
-    .option('metrics', { type: 'string', description: 'Serve Prometheus metrics on HOST:PORT/metrics; a bare port binds 127.0.0.1 [default: off]' })
-    .option('access-log', { type: 'string', nargs: 1, description: "One line per connection to '-' (stderr) or a file (appended) [default: off]" })
-    .option('genkey', { type: 'boolean', description: 'Print a fresh key for -m (a base64 PSK for 2022 methods, a strong password for AEAD) and exit' })
-    .option('print-uri', { type: 'boolean', description: 'Print the ss:// URI (SIP002) of every port and user, one a line, and exit without listening' })
-    .option('qr', { type: 'boolean', description: 'Also draw each printed URI as a QR code (with --print-uri, or for a generated password)' })
-    .option('sip008', { type: 'string', nargs: 1, description: 'Write every port and user as a SIP008 JSON document to FILE (mode 0600: it holds passwords)' })
-    .option('public-host', { type: 'string', nargs: 1, description: 'Host name or IP clients connect to, put in URIs and SIP008 [default: the listening address, else this machine\'s first]' });
-  return withSharedOptions(own, version);
+/**
+ * Parses argv (without `node` and the script). Gives help or the version
+ * text to `print` (default: stdout) when asked, and then returns `undefined`.
+ * @throws Error a usage error naming the flag (unknown flag, missing value, conflict)
+ */
+export async function parseServerCliArgs(argv: readonly string[], version: string, print: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): Promise<ServerCliArgs | undefined> {
+  const flags = parseCommandLine(SERVER_COMMAND, argv, version, print);
+  if (flags === undefined) return undefined;
+  return {
+    ...argsOf(SERVER_COMMAND, flags, ['tcp-and-udp', 'udp-only', 'mode']),
+    mode: modeOf(flags),
+    ignoredFlags: ignoredFlagWarnings(flags),
+    verbose: flags.has('verbose'),
+    quiet: flags.has('quiet'),
+  };
 }

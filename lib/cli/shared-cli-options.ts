@@ -1,53 +1,17 @@
 /**
  * What the two command lines share: the key flags (-k, --key, their
  * --password-file and --key-file, -m), -n (--nofile), the log-level flags
- * (-v, -q), yargs' strict, non-exiting setup, and "did you mean" for an
- * unknown flag. Each CLI adds its own flags and then calls
- * {@link withSharedOptions}.
+ * (-v, -q), libev's ignored switches, help and version, and the reading of
+ * the parsed flags into an args object. Each CLI describes its own flags as
+ * data and calls {@link withSharedOptions}, then {@link parseCommandLine}.
  */
-import type { Argv } from 'yargs';
-import { didYouMean } from '../config/closest-name.js';
 import { IGNORED_CONFIG_KEYS } from '../config/ignored-config-keys.js';
 import { flagProperty } from '../config/setting.js';
 import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
 import { DEFAULT_METHOD } from '../constants.js';
 import { METHOD_NAMES } from '../crypto/methods.js';
-
-/**
- * Adds the shared flags to a yargs parser and makes it strict, with help and
- * version, and failures thrown instead of printed (the caller reports them).
- */
-export function withSharedOptions<T>(parser: Argv<T>, version: string) {
-  return parser
-    .option('password', { alias: 'k', type: 'string', description: 'Password' })
-    .option('key', { type: 'string', description: 'Raw master key, base64, instead of a password' })
-    .option('password-file', { type: 'string', description: SHARED_PROCESS_SETTINGS.passwordFile.doc })
-    .option('key-file', { type: 'string', description: SHARED_PROCESS_SETTINGS.keyFile.doc })
-    .option('nofile', { alias: 'n', type: 'string', description: SHARED_PROCESS_SETTINGS.nofile.doc })
-    // No `choices`: the method's setting is the one place an unknown method is refused (naming --method).
-    .option('method', { alias: 'm', type: 'string', description: `Encryption method: ${METHOD_NAMES.join(', ')} [default: ${DEFAULT_METHOD}]` })
-    .option('verbose', { alias: 'v', type: 'boolean', description: 'Log debug messages' })
-    .option('quiet', { alias: 'q', type: 'boolean', description: 'Log errors only' })
-    .option('log-format', { type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' })
-    .option(IGNORED_FLAGS[0], { type: 'boolean', hidden: true })
-    .option(IGNORED_FLAGS[1], { type: 'boolean', hidden: true })
-    .option(IGNORED_FLAGS[2], { type: 'boolean', hidden: true })
-    .option(IGNORED_FLAGS[3], { type: 'boolean', hidden: true })
-    // No `default: false` on -v/-q: yargs would count a default as given and refuse every run.
-    .conflicts('verbose', 'quiet')
-    .conflicts('password', ['key', 'password-file', 'key-file'])
-    .conflicts('key', ['password-file', 'key-file'])
-    .conflicts('password-file', 'key-file')
-    // `--no-delay` is libev's flag, not "--delay false".
-    .parserConfiguration({ 'boolean-negation': false })
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(version)
-    .wrap(null)
-    .exitProcess(false)
-    .fail(false);
-}
+import { parseFlags, type CommandSpec, type FlagSpec, type ParsedFlags } from './parse-flags.js';
+import { renderHelp } from './render-help.js';
 
 /**
  * libev's switches for what we do not act on (the flags of
@@ -57,47 +21,78 @@ export function withSharedOptions<T>(parser: Argv<T>, version: string) {
  */
 export const IGNORED_FLAGS = ['fast-open', 'reuse-port', 'no-delay', 'mptcp'] as const;
 
-/** The warnings for the {@link IGNORED_FLAGS} given in parsed arguments. */
-export function ignoredFlagWarnings(parsed: object): string[] {
+const SHARED_FLAGS: readonly FlagSpec[] = [
+  { name: 'password', alias: 'k', type: 'string', description: 'Password' },
+  { name: 'key', type: 'string', description: 'Raw master key, base64, instead of a password' },
+  { name: 'password-file', type: 'string', description: SHARED_PROCESS_SETTINGS.passwordFile.doc },
+  { name: 'key-file', type: 'string', description: SHARED_PROCESS_SETTINGS.keyFile.doc },
+  { name: 'nofile', alias: 'n', type: 'string', description: SHARED_PROCESS_SETTINGS.nofile.doc },
+  // No list of choices: the method's setting is the one place an unknown method is refused (naming --method).
+  { name: 'method', alias: 'm', type: 'string', description: `Encryption method: ${METHOD_NAMES.join(', ')} [default: ${DEFAULT_METHOD}]` },
+  { name: 'verbose', alias: 'v', type: 'boolean', description: 'Log debug messages' },
+  { name: 'quiet', alias: 'q', type: 'boolean', description: 'Log errors only' },
+  { name: 'log-format', type: 'string', description: 'Log lines as text (key=value) or json (one object a line) [default: text]' },
+  ...IGNORED_FLAGS.map((name): FlagSpec => ({ name, type: 'boolean', description: `libev's --${name}, accepted and ignored`, hidden: true })),
+  { name: 'help', alias: 'h', type: 'boolean', description: 'Show help', action: true },
+  { name: 'version', type: 'boolean', description: 'Show version number', action: true },
+];
+
+const SHARED_CONFLICTS: readonly (readonly [string, string])[] = [
+  ['verbose', 'quiet'],
+  ...exclusive('password', ['key', 'password-file', 'key-file']),
+  ...exclusive('key', ['password-file', 'key-file']),
+  ['password-file', 'key-file'],
+];
+
+/** A command with the shared flags after its own, and the shared exclusions after its own. */
+export function withSharedOptions(own: CommandSpec): CommandSpec {
+  return { ...own, flags: [...own.flags, ...SHARED_FLAGS], conflicts: [...own.conflicts, ...SHARED_CONFLICTS] };
+}
+
+/** The pairs saying that `flag` excludes each of `others`. */
+export function exclusive(flag: string, others: readonly string[]): [string, string][] {
+  return others.map((other) => [flag, other]);
+}
+
+/**
+ * Parses argv by `spec`. For `--help` (`-h`) or `--version`, gives the text
+ * to `print` and returns `undefined`.
+ * @throws Error a usage error naming the flag (see {@link parseFlags})
+ */
+export function parseCommandLine(spec: CommandSpec, argv: readonly string[], version: string, print: (text: string) => void): ParsedFlags | undefined {
+  const flags = parseFlags(spec, argv);
+  if (flags.has('help')) print(renderHelp(spec));
+  else if (flags.has('version')) print(version);
+  else return flags;
+  return undefined;
+}
+
+/**
+ * The flags given, keyed by {@link flagProperty} (`server-port` →
+ * `serverPort`): a string flag's text, a repeatable flag's list, `true` for a
+ * boolean given. Leaves out the hidden and action flags, and `skip`.
+ */
+export function argsOf(spec: CommandSpec, flags: ParsedFlags, skip: readonly string[] = []): Record<string, string | string[] | true> {
+  const args: Record<string, string | string[] | true> = {};
+  for (const f of spec.flags) {
+    if (f.hidden === true || f.action === true || skip.includes(f.name) || !flags.has(f.name)) continue;
+    args[flagProperty(f.name)] = f.type === 'boolean' ? true : f.repeatable === true ? flags.strings(f.name)! : flags.string(f.name)!;
+  }
+  return args;
+}
+
+/** The mode set by libev's `-U` (`udp_only`) or `-u` (`tcp_and_udp`), else `--mode`. */
+export function modeOf(flags: ParsedFlags): string | undefined {
+  return flags.has('udp-only') ? 'udp_only' : flags.has('tcp-and-udp') ? 'tcp_and_udp' : flags.string('mode');
+}
+
+/** The warnings for the {@link IGNORED_FLAGS} given. */
+export function ignoredFlagWarnings(flags: ParsedFlags): string[] {
   const warnings: string[] = [];
   for (const flag of IGNORED_FLAGS) {
-    if ((parsed as Record<string, unknown>)[flagProperty(flag)] !== true) continue;
+    if (!flags.has(flag)) continue;
     const rule = IGNORED_CONFIG_KEYS[flag.replace('-', '_')]!;
     if (rule.asWeDo?.(true) !== true) warnings.push(`--${flag}: ${rule.why}; ignored`);
   }
   return warnings;
-}
-
-/** A flag given twice arrives as an array (yargs' duplicate-arguments-array): the last one wins, as with getopt. */
-export function last<T>(v: T | T[] | undefined): T | undefined {
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-/**
- * Parses with `parser`, adding "did you mean --x?" to yargs' unknown-flag
- * error for each unknown flag near a known one (`--sever-port` → `--server-port`).
- * @throws Error yargs' usage error, with the hint
- */
-export async function parseWithHints<R>(parser: object, parse: () => Promise<R>): Promise<R> {
-  try {
-    return await parse();
-  } catch (err) {
-    const m = /^Unknown arguments?: (.*)$/.exec((err as Error).message);
-    if (m === null) throw err;
-    // getOptions() is yargs' own (16 to 18), missing from @types/yargs.
-    const options = (parser as unknown as { getOptions?: () => { key: Record<string, unknown> } }).getOptions?.().key ?? {};
-    const known = Object.keys(options).filter((k) => k.length > 1);
-    const names = unknownFlags(m[1]!);
-    const hints = names.flatMap((name) => {
-      const hint = didYouMean(name, known, (k) => `--${k}`);
-      return hint === '' ? [] : [names.length === 1 ? hint : `; ${name.length > 1 ? '--' : '-'}${name}${hint}`];
-    });
-    throw new Error(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}${hints.join('')}`);
-  }
-}
-
-// yargs lists each unknown flag twice, as written and in camel case: keep the first.
-function unknownFlags(list: string): string[] {
-  const names = list.split(', ');
-  return names.filter((n) => !(/[A-Z]/.test(n) && names.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))));
 }

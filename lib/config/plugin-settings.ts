@@ -68,12 +68,7 @@ export function toPluginOpts(v: unknown, key: string): string {
 export function toPluginArgs(v: unknown, key: string, source: SettingSource): string[] {
   const list = source !== 'option' && typeof v === 'string' ? [v] : v;
   if (!Array.isArray(list)) throw configError(key, `must be an array of strings, got ${typeName(v)}`);
-  return list.map((a: unknown, i) => {
-    const name = `${key}[${i}]`;
-    // yargs turns a numeric-looking flag value into a number: keep its text.
-    if (source === 'flag' && typeof a === 'number') return String(a);
-    return toPluginOpts(a, name);
-  });
+  return list.map((a: unknown, i) => toPluginOpts(a, `${key}[${i}]`));
 }
 
 /** The `plugin_mode` converter. */

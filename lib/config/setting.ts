@@ -72,7 +72,7 @@ export function jsonKeysOf(table: Record<string, Setting<unknown, unknown>>): Re
   return keys;
 }
 
-/** A flag's property name in parsed arguments (yargs' camel case): `server-port` → `serverPort`. */
+/** A flag's property name in the parsed arguments (camel case): `server-port` → `serverPort`. */
 export function flagProperty(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }

@@ -52,10 +52,10 @@ t.test('maps -u, -U and --mode like libev ss-local', async (t) => {
 
 t.test('refuses bad -u / -U / --mode combinations and values, naming the flag', async (t) => {
   await t.rejects(build(['-s', 'a', '-k', 'b', '--mode', 'both']), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only, got 'both'/ });
-  await t.rejects(build(['-s', 'a', '-k', 'b', '--mode']), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of/ });
-  await t.rejects(parseLocalCliArgs(['-u', '-U'], '0'), /tcp-and-udp and udp-only are mutually exclusive/);
-  await t.rejects(parseLocalCliArgs(['-U', '--mode', 'tcp_only'], '0'), /udp-only and mode are mutually exclusive/);
-  await t.rejects(parseLocalCliArgs(['-u', '--mode', 'tcp_only'], '0'), /tcp-and-udp and mode are mutually exclusive/);
+  await t.rejects(build(['-s', 'a', '-k', 'b', '--mode']), { message: /^--mode: needs a value/ });
+  await t.rejects(parseLocalCliArgs(['-u', '-U'], '0'), { message: '--tcp-and-udp and --udp-only are mutually exclusive' });
+  await t.rejects(parseLocalCliArgs(['-U', '--mode', 'tcp_only'], '0'), { message: '--udp-only and --mode are mutually exclusive' });
+  await t.rejects(parseLocalCliArgs(['-u', '--mode', 'tcp_only'], '0'), { message: '--tcp-and-udp and --mode are mutually exclusive' });
   t.throws(() => buildLocalCliOptions({ server: 'a', password: 'b', mode: 'udp', verbose: false, quiet: false }), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only/ });
   const f = fakeIo();
   t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', '0', '--mode', 'udp'], f.io), EXIT_USAGE);
@@ -196,6 +196,17 @@ t.test('the local\'s flags: did you mean, -s HOST:PORT, secret files exclusive w
   await t.rejects(parseLocalCliArgs(['--server-url', 'ss://x', '--key-file', 'f'], '0'), /mutually exclusive/);
   await t.rejects(build(['-s', '203.0.113.1:8388', '-k', 'b']), { code: 'ERR_SS_CONFIG', message: "--server: '203.0.113.1:8388' is HOST:PORT; give the address alone and the port with -p (--server-port)" });
   t.equal((await build(['-s', '::1', '-k', 'b'])).local.server, '::1');
+});
+
+t.test('the local prints --help and --version to stdout and returns undefined', async (t) => {
+  const writes = t.capture(process.stdout, 'write', () => true);
+  const parsed = [await parseLocalCliArgs(['-h'], '0'), await parseLocalCliArgs(['--version'], '4.5.6')];
+  writes.restore();
+  t.same(parsed, [undefined, undefined]);
+  const out = writes().map((w) => String(w.args[0])).join('');
+  t.match(out, /^Usage: ss-stream-local -s <server> -k <password> \[options\]\n {7}ss-stream-local --server-url ss:\/\/\.\.\. \[options\]\n/);
+  t.match(out, /\n {2}-L, --tunnel +Tunnel mode/);
+  t.match(out, /\n4\.5\.6\n$/);
 });
 
 t.test('the local accepts libev\'s --fast-open with a warning', async (t) => {

@@ -4,7 +4,7 @@ import { buildServerCliOptions } from '../../../lib/cli/server-cli-options.js';
 
 t.test('parses every flag as text, short and long', async (t) => {
   t.same(await parseServerCliArgs(['-s', '127.0.0.1', '-s', '::1', '-p', '0', '-k', 'pw', '-m', 'aes-128-gcm', '-c', 'f.json', '-t', '5', '--handshake-timeout', '2', '--connect-timeout', '3', '--forbidden-ip', '', '--mode', 'tcp_only', '-d', '127.0.0.1:5353,::1', '--nameserver', '[::1]:53', '-6', '-v'], '1.0.0'), {
-    server: ['127.0.0.1', '::1'], serverPort: '0', password: 'pw', key: undefined, method: 'aes-128-gcm', config: 'f.json',
+    server: ['127.0.0.1', '::1'], serverPort: '0', password: 'pw', method: 'aes-128-gcm', config: 'f.json',
     timeout: '5', handshakeTimeout: '2', connectTimeout: '3', forbiddenIp: '', mode: 'tcp_only', verbose: true, quiet: false,
     nameserver: ['127.0.0.1:5353,::1', '[::1]:53'], ipv6First: true, ignoredFlags: [],
   });
@@ -23,7 +23,7 @@ t.test('throws on usage errors', async (t) => {
 });
 
 t.test('leaves the values of -m and --mode to their settings, which name the flag', async (t) => {
-  // yargs `choices` would be a second place that knows the methods and modes.
+  // A list of choices in the flag table would be a second place that knows the methods and modes.
   t.match(await parseServerCliArgs(['-m', 'rc4-md5', '--mode', 'tcp'], '1.0.0'), { method: 'rc4-md5', mode: 'tcp' });
   const none = { verbose: false, quiet: false };
   t.throws(() => buildServerCliOptions({ ...none, method: 'xchacha20' }), { code: 'ERR_SS_CONFIG', message: /^--method: unknown method 'xchacha20'/ });
@@ -63,4 +63,16 @@ t.test('libev\'s -u and -U set the mode; its --fast-open, --reuse-port and --mpt
     '--mptcp: Multipath TCP is not supported; ignored',
   ], '--no-delay is what we do: nothing said');
   t.same((await parseServerCliArgs([], '1.0.0'))!.ignoredFlags, []);
+});
+
+t.test('--help, -h and --version print to stdout and return undefined, whatever else is given', async (t) => {
+  for (const [argv, text] of [[['--help'], /^Usage: ss-stream-server \[options\]\n[^]*\n {2}-p, --server-port +Port to listen on[^]*\[string\]\n[^]*-h, --help +Show help/], [['-h', '--nope'], /^Usage: /], [['--version', '-v', '-q'], /^1\.2\.3\n$/]] as const) {
+    const writes = t.capture(process.stdout, 'write', () => true);
+    const parsed = await parseServerCliArgs(argv, '1.2.3');
+    writes.restore();
+    t.equal(parsed, undefined, argv.join(' '));
+    const out = writes().map((w) => String(w.args[0])).join('');
+    t.match(out, text);
+    t.notMatch(out, /fast-open|reuse-port|no-delay|mptcp/, 'the ignored libev switches stay hidden');
+  }
 });

@@ -13,7 +13,9 @@ t.test('checks the plugin name, options, arguments and mode, naming the key', as
   t.throws(() => toPlugin(' obfs', 'plugin'), { code: 'ERR_SS_CONFIG', message: /^plugin: must not start or end with spaces/ });
   t.throws(() => toPlugin('a\0b', 'plugin'), { message: /^plugin: must not contain NUL/ });
   t.throws(() => toPluginOpts('obfs=http\0', 'plugin_opts'), { message: /^plugin_opts: must not contain NUL/ });
-  t.same(toPluginArgs(['-v', 8], '--plugin-args', 'flag'), ['-v', '8'], 'a flag value yargs made a number keeps its text');
+  t.same(toPluginArgs(['-v', '8'], '--plugin-args', 'flag'), ['-v', '8'], 'a repeated flag gives the arguments in order');
+  t.same(toPluginArgs('8', '--plugin-args', 'flag'), ['8'], 'one flag value is one argument');
+  t.throws(() => toPluginArgs(['-v', 8], '--plugin-args', 'flag'), { message: /^--plugin-args\[1\]: must be a string, got number/ }, 'flag values are text: a number is refused as in a file');
   t.same(toPluginArgs('-v', 'plugin_args', 'file'), ['-v'], 'one string in a file is one argument');
   t.throws(() => toPluginArgs('-v', 'pluginArgs', 'option'), { message: /^pluginArgs: must be an array of strings, got string/ });
   t.throws(() => toPluginArgs(['-v', 8], 'plugin_args', 'file'), { message: /^plugin_args\[1\]: must be a string, got number/ });

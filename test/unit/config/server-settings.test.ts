@@ -31,7 +31,7 @@ const SAME: Partial<Record<keyof ServerSettings, { option: unknown; file: unknow
   outboundProxyRemoteDns: { option: true, file: true, flag: true },
   plugin: { option: 'obfs-server', file: 'obfs-server', flag: 'obfs-server' },
   pluginOpts: { option: 'obfs=http', file: 'obfs=http', flag: 'obfs=http' },
-  pluginArgs: { option: ['-v', '8'], file: ['-v', '8'], flag: ['-v', 8] },
+  pluginArgs: { option: ['-v', '8'], file: ['-v', '8'], flag: ['-v', '8'] },
   pluginMode: { option: 'tcp_and_udp', file: 'tcp_and_udp', flag: 'tcp_and_udp' },
   natTimeoutMs: { option: 60_000, file: 60, flag: undefined },
   natCapacity: { option: 100, file: 100, flag: undefined },
@@ -81,7 +81,7 @@ t.test('every row has a converter and a doc, and its default converts to itself'
   t.same(Object.keys(SERVER_DEFAULTS).sort(), rows.filter(([, r]) => r.default !== undefined).map(([o]) => o).sort(), 'SERVER_DEFAULTS comes from the table');
 });
 
-t.test('each JSON key and flag belongs to one setting, named as shadowsocks and yargs name them', async (t) => {
+t.test('each JSON key and flag belongs to one setting, named as shadowsocks names them (snake_case keys, kebab-case flags)', async (t) => {
   const all = [...rows, ...Object.entries(SERVER_PROCESS_SETTINGS)] as [string, Row][];
   const json = all.flatMap(([, r]) => r.json);
   const flags = all.flatMap(([, r]) => r.flags);
