@@ -29,6 +29,8 @@ RUN npm pack --pack-destination /pkg
 
 FROM node:20-slim
 ENV NODE_ENV=production
+# As the systemd unit: cap V8's young generation (docs/OPERATIONS.md).
+ENV NODE_OPTIONS=--max-semi-space-size=4
 COPY --from=build /pkg/ /pkg/
 RUN npm install --global --no-audit --no-fund /pkg/ss-stream-server-*.tgz \
  && rm -rf /pkg /root/.npm

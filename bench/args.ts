@@ -29,6 +29,8 @@ export interface BenchOptions {
   client: 'libev' | 'ours';
   password: string;
   out: string | undefined;
+  /** Node flags our server processes start with (`--node-flags`). */
+  nodeFlags: string[];
   /** Directory for `node --cpu-prof` profiles of our server (off when unset). */
   cpuProf: string | undefined;
   /**
@@ -46,6 +48,15 @@ export type Metric = (typeof METRICS)[number];
 const FULL = { repeats: 3, iperfSeconds: 5, wrkSeconds: 5, conns: 5000, growthConns: 5000, growthRounds: 10, multicoreRepeats: 2, usersSeconds: 4, budgetSeconds: 220 };
 const QUICK = { repeats: 2, iperfSeconds: 3, wrkSeconds: 3, conns: 1000, growthConns: 1000, growthRounds: 10, multicoreRepeats: 1, usersSeconds: 2, budgetSeconds: 100 };
 const PARALLEL = 8;
+
+/**
+ * The node flags our server runs with unless `--node-flags` says otherwise:
+ * the ones examples/systemd/ss-stream-server.service and the Dockerfile set
+ * in NODE_OPTIONS (test/service.test.ts checks that the three agree). A
+ * young generation capped at 4 MiB a half keeps V8 from growing it to
+ * 16 MiB a half in a burst of connections and holding that (issue 18).
+ */
+export const SERVER_NODE_FLAGS = '--max-semi-space-size=4';
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick               short run (~2.5 min): ${QUICK.repeats} repeats, ${QUICK.iperfSeconds} s iperf3, ${QUICK.wrkSeconds} s wrk, ${QUICK.conns} conns, growth ${QUICK.growthRounds} × ${QUICK.growthConns}
@@ -65,6 +76,8 @@ export const USAGE = `usage: npm run bench -- [options]
                         users: new connections/s with 1, 100 and 1000 users on one port (our server only,
                         first method, ${FULL.usersSeconds} s per row, quick ${QUICK.usersSeconds} s) and the cost of one key tried
   --out FILE            also write the raw JSON here
+  --node-flags FLAGS    node flags of our server processes, space-separated (default '${SERVER_NODE_FLAGS}',
+                        as the systemd unit and the container set them; '' for node's defaults)
   --cpu-prof DIR        run our server under node --cpu-prof, profiles into DIR
   --budget S            start no new interleaved repeat past S seconds (default ${FULL.budgetSeconds} per method, quick ${QUICK.budgetSeconds});
                         the growth and multi-core phases run once, after the rounds
@@ -92,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       client: { type: 'string', default: 'libev' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'node-flags': { type: 'string', default: SERVER_NODE_FLAGS },
       budget: { type: 'string' },
       password: { type: 'string', default: 'bench-password' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -119,6 +133,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     client: values.client,
     password: values.password,
     out: values.out,
+    nodeFlags: values['node-flags'].split(' ').filter(Boolean),
     cpuProf: values['cpu-prof'],
     budgetSeconds: int(values.budget, d.budgetSeconds * methods.length, 'budget', 10, 3600),
     help: values.help,

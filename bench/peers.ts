@@ -11,6 +11,7 @@ import { Child } from './child.js';
 import { freePort } from './free-port.js';
 import { waitListen } from './wait-listen.js';
 import { benchSecret, is2022 } from './secret.js';
+import { SERVER_NODE_FLAGS } from './args.js';
 
 /** The two servers compared. */
 export type Impl = 'ours' | 'libev';
@@ -31,6 +32,19 @@ const SERVER_ENTRY = fileURLToPath(new URL('./server-entry.js', import.meta.url)
 const SERVER_CLI = fileURLToPath(new URL('../bin/ss-stream-server.js', import.meta.url));
 const LOCAL_CLI = fileURLToPath(new URL('../bin/ss-stream-local.js', import.meta.url));
 
+// Node flags of every server process of ours (run.ts sets them from --node-flags).
+let nodeFlags: readonly string[] = SERVER_NODE_FLAGS.split(' ');
+
+/** Sets the node flags our server processes start with, for the rest of the run. */
+export function useNodeFlags(flags: readonly string[]): void {
+  nodeFlags = flags;
+}
+
+/** The node flags our server processes start with. */
+export function ourNodeFlags(): readonly string[] {
+  return nodeFlags;
+}
+
 /** Options of {@link startServer}. */
 export interface ServerStart {
   impl: Impl;
@@ -49,7 +63,7 @@ export async function startServer(s: ServerStart): Promise<Listener> {
   const password = benchSecret(s.method, s.password);
   if (s.impl === 'ours') {
     const prof = s.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', s.cpuProfDir] : [];
-    const child = new Child({ name: 'ours', command: process.execPath, args: ['--expose-gc', ...prof, SERVER_ENTRY, '0', s.method, password], nofile: NOFILE });
+    const child = new Child({ name: 'ours', command: process.execPath, args: ['--expose-gc', ...nodeFlags, ...prof, SERVER_ENTRY, '0', s.method, password], nofile: NOFILE });
     try {
       const m = await child.waitFor(/^PORT (\d+)$/m, START_TIMEOUT_MS);
       return { child, port: Number(m[1]) };
@@ -68,7 +82,7 @@ export async function startServer(s: ServerStart): Promise<Listener> {
  */
 export async function startCliServer(s: { workers: number; method: string; password: string }): Promise<Listener> {
   const args = [SERVER_CLI, '--workers', String(s.workers), '-s', '127.0.0.1', '-p', '0', '-m', s.method, '-k', benchSecret(s.method, s.password), '--forbidden-ip', '', '--mode', 'tcp_only', '-q'];
-  const child = new Child({ name: `ours --workers ${s.workers}`, command: process.execPath, args, nofile: NOFILE });
+  const child = new Child({ name: `ours --workers ${s.workers}`, command: process.execPath, args: [...nodeFlags, ...args], nofile: NOFILE });
   try {
     const m = await child.waitFor(/^listening on 127\.0\.0\.1:(\d+) /m, START_TIMEOUT_MS * 2);
     return { child, port: Number(m[1]) };

@@ -19,7 +19,7 @@ import { machineInfo, type MachineInfo } from './machine.js';
 import { freePort } from './free-port.js';
 import { runGrowth, type GrowthResult } from './growth.js';
 import { multicoreScaling, runMulticore, type MulticoreRound } from './multicore.js';
-import { startHelper, type Impl } from './peers.js';
+import { startHelper, useNodeFlags, type Impl } from './peers.js';
 import { summarizeProfile } from './profile-summary.js';
 import { runRound, type RoundResult, type Targets } from './round.js';
 import { formatTable, summarize, type SummaryRow } from './summary.js';
@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     log(USAGE);
     return 0;
   }
+  useNodeFlags(opts.nodeFlags);
   const machine = machineInfo();
   printMachine(machine, opts);
   if (opts.metrics.size === 1 && opts.metrics.has('users')) {
@@ -229,7 +230,7 @@ function printMachine(m: MachineInfo, opts: BenchOptions): void {
   log(`ss-stream-server benchmark, ${m.date}`);
   log(`node ${m.node}, ${m.cpuCount} CPU (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, load average ${m.loadavg.join(' ')}`);
   log(`tools: ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
-  log(`mode: ${opts.quick ? 'quick' : 'full'}; methods ${opts.methods.join(', ')}; ${opts.repeats} round(s) per server; iperf3 ${opts.iperfSeconds} s per direction; wrk ${opts.wrkSeconds} s; ${opts.conns} held connections; growth ${opts.growthRounds} × ${opts.growthConns}; multi-core iperf3 -P ${opts.parallel}, ${opts.multicoreRepeats} round(s); metrics ${[...opts.metrics].join(',')}`);
+  log(`mode: ${opts.quick ? 'quick' : 'full'}; methods ${opts.methods.join(', ')}; ${opts.repeats} round(s) per server; iperf3 ${opts.iperfSeconds} s per direction; wrk ${opts.wrkSeconds} s; ${opts.conns} held connections; growth ${opts.growthRounds} × ${opts.growthConns}; multi-core iperf3 -P ${opts.parallel}, ${opts.multicoreRepeats} round(s); metrics ${[...opts.metrics].join(',')}; our server runs with node flags '${opts.nodeFlags.join(' ')}'`);
   log('WARNING: this machine is shared and noisy; numbers vary between runs. Only the ratio within one interleaved run means much.\n');
 }
 

@@ -28,6 +28,7 @@ import { getMethod, type CipherSpec } from '../lib/crypto/methods.js';
 import { encodeAddress } from '../lib/protocol/address.js';
 import { DecryptTransform } from '../lib/stream/decrypt-transform.js';
 import { EncryptTransform } from '../lib/stream/encrypt-transform.js';
+import { ourNodeFlags } from './peers.js';
 import { Child } from './child.js';
 import { readCpuSeconds } from './proc-stats.js';
 import { userPassword } from './users-server-entry.js';
@@ -72,7 +73,7 @@ export async function runUsersBench(method: string, seconds: number, log: (line:
   try {
     for (const n of USER_COUNTS) {
       const keys = Array.from({ length: n }, (_, i) => evpBytesToKey(userPassword(i), spec.keyLength));
-      const server = new Child({ name: `server (${n} users)`, command: process.execPath, args: [new URL('./users-server-entry.js', import.meta.url).pathname, method, String(n)], nofile: 20000 });
+      const server = new Child({ name: `server (${n} users)`, command: process.execPath, args: [...ourNodeFlags(), new URL('./users-server-entry.js', import.meta.url).pathname, method, String(n)], nofile: 20000 });
       try {
         const port = Number((await server.waitFor(/^PORT (\d+)$/m, 30_000))[1]);
         const patterns: [string, (k: number) => { key: Buffer; ip: string }][] = [];

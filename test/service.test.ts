@@ -98,3 +98,18 @@ t.test('the example config file is one the server accepts', async (t) => {
   t.match(file.servers, [{ port: 8388, method: 'chacha20-ietf-poly1305', mode: 'tcp_and_udp', idleTimeoutMs: 300_000 }]);
   t.same(file.warnings, []);
 });
+
+t.test('the unit, the container and the benchmark run node with the same flags', async (t) => {
+  const { SERVER_NODE_FLAGS } = await import('../bench/args.js');
+  t.same(serviceSettings(unit).get('Environment')?.filter((e) => e.startsWith('NODE_OPTIONS=')), [`NODE_OPTIONS=${SERVER_NODE_FLAGS}`], 'the unit sets NODE_OPTIONS');
+  const env = dockerInstructions(readFileSync('Dockerfile', 'utf8')).filter((s) => s.op === 'ENV' && s.args.startsWith('NODE_OPTIONS='));
+  t.same(env.map((s) => s.args), [`NODE_OPTIONS=${SERVER_NODE_FLAGS}`], 'the image sets NODE_OPTIONS');
+  t.match(SERVER_NODE_FLAGS, /^--max-semi-space-size=\d+$/, 'a young-generation cap, and nothing that changes behaviour');
+});
+
+t.test('the flag the unit sets is one node accepts in NODE_OPTIONS', async (t) => {
+  const { SERVER_NODE_FLAGS } = await import('../bench/args.js');
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['-p', "require('v8').getHeapStatistics().total_available_size > 0"], { env: { ...process.env, NODE_OPTIONS: SERVER_NODE_FLAGS }, encoding: 'utf8' });
+  t.equal(out.trim(), 'true');
+});
