@@ -146,7 +146,7 @@ async function usersPhase(opts: BenchOptions): Promise<UsersResult | undefined> 
 function printDerivationCost(opts: BenchOptions): DerivationCost | undefined {
   if (!opts.methods.some(is2022) || interrupted) return undefined;
   const cost = measureDerivationCost();
-  log(`\n## Key derivation per connection (in-process, @noble/hashes BLAKE3 vs OpenSSL HKDF-SHA1)\n`);
+  log(`\n## Key derivation per connection (in-process, @noble/hashes BLAKE3 vs our HKDF-SHA1)\n`);
   log(formatDerivationCost(cost));
   return cost;
 }
