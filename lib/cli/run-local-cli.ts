@@ -20,7 +20,7 @@ import { createConsoleLogger, type Logger } from '../logger.js';
 import { formatHostPort } from '../protocol/address.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { nofileWarning } from './check-fd-budget.js';
-import type { SecretEnv } from './env-secret.js';
+import { EXIT_USAGE, processIo, reportFailure, type CliIo } from './cli-io.js';
 import { withSecretFiles } from './read-secret-file.js';
 import { logIgnoredSignals } from './ignored-signals.js';
 import { readJsonFile } from './load-config-file.js';
@@ -35,19 +35,10 @@ export const EXIT_OK = 0;
 /** Exit status: the local port could not be bound, or the SIP003 plugin could not start or kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 /** What the command talks to; `process` by default. */
-export interface LocalCliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  /** Where signals arrive: SIGINT and SIGTERM stop; SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored. */
-  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
-  /** Ends the process at once (on a second signal). */
-  exit(code: number): void;
-  /** Where SS_SERVER_PASSWORD / SS_SERVER_KEY are read: `process.env` by default, none when absent. */
-  env?: SecretEnv;
-}
+export type LocalCliIo = CliIo;
 
 const NAME = 'ss-stream-local';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -143,12 +134,5 @@ function waitForSignal(local: SsLocal, logger: Logger, io: LocalCliIo): Promise<
 }
 
 function fail(io: LocalCliIo, err: unknown, code: number): number {
-  const message = (err as Error).message;
-  const hint = code === EXIT_USAGE && !isSsError(err) ? `\nTry '${NAME} --help'.` : '';
-  io.stderr.write(`${NAME}: ${message}${hint}\n`);
-  return code;
-}
-
-function processIo(): LocalCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code), env: process.env };
+  return reportFailure(io, NAME, err, code);
 }

@@ -20,12 +20,11 @@
  * serves the ss-manager API (serve-in-process.ts); it needs one process.
  */
 import { formatHostPort } from '../protocol/address.js';
-import { isSsError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { resolveServerOptions } from '../server/server-options.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { checkFdBudget, nofileWarning } from './check-fd-budget.js';
-import type { SecretEnv } from './env-secret.js';
+import { EXIT_USAGE, processIo, reportFailure, type CliIo } from './cli-io.js';
 import { withSecretFiles } from './read-secret-file.js';
 import { generateKey } from '../config/generate-key.js';
 import { toMethod } from '../config/converters.js';
@@ -50,19 +49,10 @@ export const EXIT_OK = 0;
 /** Exit status: a server could not listen (EADDRINUSE, EACCES, too few file descriptors ...), or a worker kept dying. */
 export const EXIT_LISTEN_FAILED = 1;
 /** Exit status: bad flags or configuration; nothing was started. */
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 /** What the command talks to; `process` by default. */
-export interface ServerCliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  /** Where signals arrive: SIGINT and SIGTERM stop; SIGHUP, SIGUSR1 and SIGUSR2 are logged and ignored. */
-  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
-  /** Ends the process at once (on a second signal). */
-  exit(code: number): void;
-  /** Where SS_SERVER_PASSWORD / SS_SERVER_KEY are read: `process.env` by default, none when absent. */
-  env?: SecretEnv;
-}
+export type ServerCliIo = CliIo;
 
 interface Plan {
   args: ServerCliArgs;
@@ -253,12 +243,5 @@ async function report({ args, options, logger }: Plan, listening: readonly Liste
 }
 
 function fail(io: ServerCliIo, err: unknown, code: number): number {
-  const message = (err as Error).message;
-  const hint = code === EXIT_USAGE && !isSsError(err) ? `\nTry '${NAME} --help'.` : '';
-  io.stderr.write(`${NAME}: ${message}${hint}\n`);
-  return code;
-}
-
-function processIo(): ServerCliIo {
-  return { stdout: process.stdout, stderr: process.stderr, signals: process, exit: (code) => process.exit(code), env: process.env };
+  return reportFailure(io, NAME, err, code);
 }

@@ -1,8 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { SocksClient } from 'socks';
 import { buildLocalCliOptions } from '../../../lib/cli/local-cli-options.js';
@@ -12,17 +10,8 @@ import { encodeSip002 } from '../../../lib/config/sip002.js';
 import { startServerUnderTest } from '../../fixtures/interop.js';
 import { readBytes, startEchoServer, startTcpServer } from '../../fixtures/net.js';
 import { startUdpEcho, UdpClient } from '../../fixtures/udp.js';
+import { fakeCliIo } from '../../fixtures/cli-io.js';
 
-function fakeIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const signals = new EventEmitter();
-  return { io: { stdout, stderr, signals, exit: () => {} }, out: () => out, err: () => err, signals };
-}
 
 async function build(argv: string[], file?: object) {
   const args = await parseLocalCliArgs(argv, '0.0.0');
@@ -57,9 +46,9 @@ t.test('refuses bad -u / -U / --mode combinations and values, naming the flag', 
   await t.rejects(parseLocalCliArgs(['-U', '--mode', 'tcp_only'], '0'), { message: '--udp-only and --mode are mutually exclusive' });
   await t.rejects(parseLocalCliArgs(['-u', '--mode', 'tcp_only'], '0'), { message: '--tcp-and-udp and --mode are mutually exclusive' });
   t.throws(() => buildLocalCliOptions({ server: 'a', password: 'b', mode: 'udp', verbose: false, quiet: false }), { code: 'ERR_SS_CONFIG', message: /^--mode: must be one of tcp_and_udp, tcp_only, udp_only/ });
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', '0', '--mode', 'udp'], f.io), EXIT_USAGE);
-  t.match(f.err(), /mode/);
+  t.match(f.stderr(), /mode/);
 });
 
 t.test('takes the server from a SIP002 URI', async (t) => {
@@ -112,25 +101,25 @@ t.test('exits 2 on bad flags or config without listening', async (t) => {
     [['-c', notJson], /not\.json': is not valid JSON/],
     [['-s', '127.0.0.1', '-k', 'pw', '-m', 'aes-128-gcm', '-l', '0', '-t', 'soon'], /--timeout: /],
   ] as [string[], RegExp][]) {
-    const f = fakeIo();
+    const f = fakeCliIo();
     t.equal(await runLocalCli(argv, f.io), EXIT_USAGE, argv.join(' '));
-    t.match(f.err(), message);
-    t.equal(f.out(), '');
+    t.match(f.stderr(), message);
+    t.equal(f.stdout(), '');
   }
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runLocalCli(['--help'], f.io), EXIT_OK);
-  t.match(f.out(), /--server-url/);
-  const v = fakeIo();
+  t.match(f.stdout(), /--server-url/);
+  const v = fakeCliIo();
   t.equal(await runLocalCli(['--version'], v.io), EXIT_OK);
-  t.match(v.out(), /^\d+\.\d+\.\d+\n$/);
+  t.match(v.stdout(), /^\d+\.\d+\.\d+\n$/);
 });
 
 t.test('exits 1 when the local port is taken', async (t) => {
   const taken = await startTcpServer(() => {});
   t.teardown(taken.close);
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runLocalCli(['-s', '127.0.0.1', '-k', 'pw', '-l', String(taken.port)], f.io), EXIT_LISTEN_FAILED);
-  t.match(f.err(), /EADDRINUSE/);
+  t.match(f.stderr(), /EADDRINUSE/);
 });
 
 t.test('-U -L forwards UDP only', async (t) => {
@@ -138,10 +127,10 @@ t.test('-U -L forwards UDP only', async (t) => {
   t.teardown(server.close);
   const echo = await startUdpEcho();
   t.teardown(echo.close);
-  const f = fakeIo();
+  const f = fakeCliIo();
   const running = runLocalCli(['-s', '127.0.0.1', '-p', String(server.port), '-k', 'cli-pw', '-m', 'aes-128-gcm', '-l', '0', '-U', '-L', `127.0.0.1:${echo.port}`, '-q'], f.io);
-  while (!f.out().includes('\n') && f.err() === '') await new Promise((r) => setTimeout(r, 10));
-  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())?.[1]);
+  while (!f.stdout().includes('\n') && f.stderr() === '') await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.stdout())?.[1]);
   const app = await UdpClient.open();
   t.teardown(() => app.close());
   await app.request(() => app.send(Buffer.from('dns-ish'), port), (d) => d.msg.toString() === 'dns-ish');
@@ -159,10 +148,10 @@ t.test('serves from a config file until SIGTERM', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'local.json');
   writeFileSync(file, JSON.stringify({ server: '127.0.0.1', server_port: server.port, local_address: '127.0.0.1', local_port: 0, password: 'cli-pw', method: 'aes-128-gcm', timeout: 10 }));
-  const f = fakeIo();
+  const f = fakeCliIo();
   const running = runLocalCli(['-c', file, '-q'], f.io);
-  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
-  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())![1]);
+  while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.stdout())![1]);
   const { socket } = await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port, type: 5 }, command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 });
   socket.write('through the cli');
   t.equal((await readBytes(socket, 15)).toString(), 'through the cli');

@@ -1,9 +1,7 @@
-import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { SocksClient } from 'socks';
 import { EXIT_OK, EXIT_USAGE, runLocalCli } from '../../../lib/cli/run-local-cli.js';
@@ -11,17 +9,8 @@ import { runServerCli } from '../../../lib/cli/run-server-cli.js';
 import { fetchOnlineConfig } from '../../../lib/local/fetch-online-config.js';
 import { startServerUnderTest } from '../../fixtures/interop.js';
 import { readBytes, startEchoServer } from '../../fixtures/net.js';
+import { fakeCliIo } from '../../fixtures/cli-io.js';
 
-function fakeIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const signals = new EventEmitter();
-  return { io: { stdout, stderr, signals, exit: () => {} }, out: () => out, err: () => err, signals };
-}
 
 /** A tiny HTTP server on 127.0.0.1: path -> body (a string, or 'hang' to never answer). */
 async function serveDocuments(routes: Record<string, string | { status: number; body: string }>): Promise<{ url(path: string): string; close(): Promise<void> }> {
@@ -58,19 +47,19 @@ t.test('a SIP008 document written by ss-stream-server is read by ss-stream-local
   t.teardown(echo.close);
   const dir = t.testdir({ 'server.json': JSON.stringify({ server: '127.0.0.1', server_port: server.port, method: 'aes-128-gcm', users }) });
   const file = join(dir, 'sip008.json');
-  const printed = fakeIo();
+  const printed = fakeCliIo();
   t.equal(await runServerCli(['-c', join(dir, 'server.json'), '--print-uri', '--sip008', file], printed.io), EXIT_OK);
   const docs = await serveDocuments({ '/token-s3cret/sip008.json': readFileSync(file, 'utf8') });
   t.teardown(docs.close);
-  const f = fakeIo();
+  const f = fakeCliIo();
   const running = runLocalCli(['--online-config-url', docs.url('/token-s3cret/sip008.json'), '--server-tag', 'ss-stream-server bob', '-l', '0'], f.io);
-  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
-  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.out())![1]);
-  t.match(f.err(), /info online config: using server 'ss-stream-server bob' \(2 of 2, the one tagged\)/);
+  while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)/.exec(f.stdout())![1]);
+  t.match(f.stderr(), /info online config: using server 'ss-stream-server bob' \(2 of 2, the one tagged\)/);
   t.equal(await socksEcho(port, echo.port, 'via the online config'), 'via the online config');
   const [closed] = await server.waitClosed(1);
   t.equal(closed!.user, 'bob', 'the server saw bob');
-  t.notMatch(f.err(), /bob-pw|s3cret/, 'neither the password nor the URL token is logged');
+  t.notMatch(f.stderr(), /bob-pw|s3cret/, 'neither the password nor the URL token is logged');
   f.signals.emit('SIGTERM', 'SIGTERM');
   t.equal(await running, EXIT_OK);
 });
@@ -83,12 +72,12 @@ t.test('reads online_config from the config file, using the first server, and wa
   const docs = await serveDocuments({ '/c.json': JSON.stringify({ version: 1, servers: [{ ...good, server_port: server.port }, { ...good, remarks: 'two', server_port: 1 }] }) });
   t.teardown(docs.close);
   const dir = t.testdir({ 'local.json': JSON.stringify({ local_address: '127.0.0.1', local_port: 0, online_config: { config_url: docs.url('/c.json'), update_interval: 3600 } }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   const running = runLocalCli(['-c', join(dir, 'local.json')], f.io);
-  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
-  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.out())![1]);
-  t.match(f.err(), /using server 'one' \(1 of 2, the first\)/);
-  t.match(f.err(), /warn online_config\.update_interval: refreshing is not supported yet/);
+  while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.stdout())![1]);
+  t.match(f.stderr(), /using server 'one' \(1 of 2, the first\)/);
+  t.match(f.stderr(), /warn online_config\.update_interval: refreshing is not supported yet/);
   t.equal(await socksEcho(port, echo.port, 'first'), 'first');
   f.signals.emit('SIGTERM', 'SIGTERM');
   t.equal(await running, EXIT_OK);
@@ -122,15 +111,15 @@ t.test('refuses bad documents and answers with exit 2, naming the flag and the f
     [['--online-config-url', docs.url('/ok'), '-k', 'pw'], /--online-config-url and --password are mutually exclusive/],
   ];
   for (const [argv, message] of cases) {
-    const f = fakeIo();
+    const f = fakeCliIo();
     t.equal(await runLocalCli([...argv, '-l', '0'], f.io), EXIT_USAGE, argv.join(' '));
-    t.match(f.err(), message);
-    t.equal(f.out(), '', 'nothing listens');
+    t.match(f.stderr(), message);
+    t.equal(f.stdout(), '', 'nothing listens');
   }
   const file = t.testdir({ 'l.json': JSON.stringify({ online_config: { config_url: docs.url('/port'), every: 1 } }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runLocalCli(['-c', join(file, 'l.json')], f.io), EXIT_USAGE);
-  t.match(f.err(), /online_config\.every: unknown key/);
+  t.match(f.stderr(), /online_config\.every: unknown key/);
 });
 
 t.test('gives up on a server that does not answer in time, and warns about plain http elsewhere than loopback', async (t) => {
@@ -155,13 +144,13 @@ t.test('an AES 2022 user URI printed by ss-stream-server (iPSK:uPSK) works in ss
   const echo = await startEchoServer();
   t.teardown(echo.close);
   const dir = t.testdir({ 'server.json': JSON.stringify({ server: '127.0.0.1', server_port: server.port, method, password: ipsk, users }) });
-  const printed = fakeIo();
+  const printed = fakeCliIo();
   t.equal(await runServerCli(['-c', join(dir, 'server.json'), '--print-uri'], printed.io), EXIT_OK);
-  const bobUri = printed.out().split('\n').find((l) => l.endsWith('%20bob'))!;
-  const f = fakeIo();
+  const bobUri = printed.stdout().split('\n').find((l) => l.endsWith('%20bob'))!;
+  const f = fakeCliIo();
   const running = runLocalCli(['--server-url', bobUri, '-l', '0'], f.io);
-  while (!f.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
-  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.out())![1]);
+  while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.stdout())![1]);
   t.equal(await socksEcho(port, echo.port, 'bob over 2022'), 'bob over 2022');
   const [closed] = await server.waitClosed(1);
   t.equal(closed!.user, 'bob');

@@ -1,21 +1,13 @@
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import t from 'tap';
-import { EXIT_LISTEN_FAILED, EXIT_OK, EXIT_USAGE, runServerCli, type ServerCliIo } from '../../../lib/cli/run-server-cli.js';
+import { EXIT_LISTEN_FAILED, EXIT_OK, EXIT_USAGE, runServerCli } from '../../../lib/cli/run-server-cli.js';
 import { freePort } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
+import { fakeCliIo } from '../../fixtures/cli-io.js';
 
 /** In-memory stdout/stderr, a signal emitter and a recorded exit(). */
-function fakeIo(): { io: ServerCliIo; stdout(): string; stderr(): string; signals: EventEmitter; exits: number[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (to: string[]): Writable => new Writable({ write(chunk, _enc, cb) { to.push(String(chunk)); cb(); } });
-  const signals = new EventEmitter();
-  const exits: number[] = [];
-  return { io: { stdout: sink(out), stderr: sink(err), signals, exit: (code) => exits.push(code) }, stdout: () => out.join(''), stderr: () => err.join(''), signals, exits };
-}
 
 async function until(condition: () => boolean, ms = 5000): Promise<void> {
   for (const end = Date.now() + ms; !condition(); ) {
@@ -25,17 +17,17 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
 }
 
 t.test('exits 2 on usage and config errors, with a hint only for usage errors', async (t) => {
-  const usage = fakeIo();
+  const usage = fakeCliIo();
   t.equal(await runServerCli(['--nope'], usage.io), EXIT_USAGE);
   t.equal(usage.stderr(), "ss-stream-server: Unknown argument: nope\nTry 'ss-stream-server --help'.\n");
-  const config = fakeIo();
+  const config = fakeCliIo();
   t.equal(await runServerCli(['-s', '127.0.0.1', '-p', '99999'], config.io), EXIT_USAGE);
   t.equal(config.stderr(), 'ss-stream-server: --server-port: must be between 0 and 65535, got 99999\n');
   t.equal(usage.stdout() + config.stdout(), '');
 });
 
 t.test('listens, prints the address and a URI for a generated password, and stops on a signal', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm'], f.io);
   await until(() => f.stdout().includes('uri:'));
   const port = Number(/listening on 127\.0\.0\.1:(\d+) \(aes-128-gcm\)\n/.exec(f.stdout())![1]);
@@ -51,26 +43,26 @@ t.test('listens, prints the address and a URI for a generated password, and stop
 
 t.test('--genkey prints a fresh key of the method\'s length and exits 0 without listening', async (t) => {
   for (const [method, bytes] of [['2022-blake3-aes-128-gcm', 16], ['2022-blake3-aes-256-gcm', 32], ['2022-blake3-chacha20-poly1305', 32]] as const) {
-    const f = fakeIo();
+    const f = fakeCliIo();
     t.equal(await runServerCli(['--genkey', '-m', method], f.io), EXIT_OK);
     const key = f.stdout().trim();
     t.match(f.stdout(), /^[A-Za-z0-9+/]+={0,2}\n$/, `${method}: one standard base64 line`);
     t.equal(Buffer.from(key, 'base64').length, bytes, `${method}: ${bytes} bytes`);
     t.equal(f.stderr(), '', 'nothing logged: no server started');
   }
-  const aead = fakeIo();
+  const aead = fakeCliIo();
   t.equal(await runServerCli(['--genkey', '-m', 'aes-256-gcm'], aead.io), EXIT_OK);
   t.match(aead.stdout(), /^[A-Za-z0-9_-]{32}\n$/, 'AEAD: a 192-bit password');
-  const twice = [fakeIo(), fakeIo()];
+  const twice = [fakeCliIo(), fakeCliIo()];
   for (const f of twice) await runServerCli(['--genkey', '-m', '2022-blake3-aes-128-gcm'], f.io);
   t.not(twice[0]!.stdout(), twice[1]!.stdout(), 'fresh every time');
-  const bad = fakeIo();
+  const bad = fakeCliIo();
   t.equal(await runServerCli(['--genkey', '-m', 'rc5'], bad.io), EXIT_USAGE);
   t.match(bad.stderr(), /^ss-stream-server: --method: unknown method 'rc5'/);
 });
 
 t.test('with a 2022 method and no key, generates a PSK of the key length and prints the plain URI', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-m', '2022-blake3-aes-256-gcm', '--mode', 'tcp_only'], f.io);
   await until(() => f.stdout().includes('uri:'));
   const port = Number(/listening on 127\.0\.0\.1:(\d+) /.exec(f.stdout())![1]);
@@ -83,7 +75,7 @@ t.test('with a 2022 method and no key, generates a PSK of the key length and pri
 });
 
 t.test('with --mode udp_only, prints the UDP address', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--mode', 'udp_only'], f.io);
   await until(() => f.stdout().includes('listening'));
   t.match(f.stdout(), /^listening on 127\.0\.0\.1:\d+ \(chacha20-ietf-poly1305\)\n$/);
@@ -94,7 +86,7 @@ t.test('with --mode udp_only, prints the UDP address', async (t) => {
 });
 
 t.test('a second signal exits at once with 128 + the signal number', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw'], f.io);
   await until(() => f.stdout().includes('listening'));
   const port = Number(/:(\d+) /.exec(f.stdout())![1]);
@@ -122,7 +114,7 @@ t.test('exits 1, closing the servers that did start, when one port is taken', as
     return;
   }
   const dir = t.testdir({ 'config.json': JSON.stringify({ server: '127.0.0.1', port_password: { [free]: 'a', [taken]: 'b' } }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-c', join(dir, 'config.json')], f.io), EXIT_LISTEN_FAILED);
   t.match(f.stderr(), /ss-stream-server: listen EADDRINUSE/);
   t.equal(f.stdout(), '');
@@ -134,7 +126,7 @@ t.test('exits 1, closing the servers that did start, when one port is taken', as
 });
 
 t.test('with --mode udp_only, --workers runs one process and says so', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--mode', 'udp_only', '--workers', '3'], f.io);
   await until(() => f.stdout().includes('listening'));
   t.match(f.stderr(), /warn workers: UDP is relayed by one process; running one with mode udp_only/);

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import t from 'tap';
-import { EXIT_OK, EXIT_USAGE, runServerCli, type ServerCliIo } from '../../../lib/cli/run-server-cli.js';
+import { EXIT_OK, EXIT_USAGE, runServerCli } from '../../../lib/cli/run-server-cli.js';
 import { decodeSip002 } from '../../../lib/config/sip002.js';
 import { decodeSip008 } from '../../../lib/config/sip008.js';
 import { decodeTerminalQr } from '../../fixtures/qr.js';
+import { fakeCliIo } from '../../fixtures/cli-io.js';
 
 // The shares are written before the CLI waits for its stop signal: under load a
 // SIGTERM sent on seeing them could come before anyone listens, and be lost.
@@ -15,13 +15,6 @@ async function stop(f: { signals: EventEmitter }): Promise<void> {
   f.signals.emit('SIGTERM', 'SIGTERM');
 }
 
-function fakeIo(): { io: ServerCliIo; stdout(): string; stderr(): string; signals: EventEmitter } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (to: string[]): Writable => new Writable({ write(chunk, _enc, cb) { to.push(String(chunk)); cb(); } });
-  const signals = new EventEmitter();
-  return { io: { stdout: sink(out), stderr: sink(err), signals, exit: () => {} }, stdout: () => out.join(''), stderr: () => err.join(''), signals };
-}
 
 async function until(condition: () => boolean, ms = 5000): Promise<void> {
   for (const end = Date.now() + ms; !condition(); ) {
@@ -35,7 +28,7 @@ const upsk = Buffer.alloc(16, 2).toString('base64');
 
 t.test('--print-uri prints one URI per port and user, and exits without listening', async (t) => {
   const dir = t.testdir({ 'config.json': JSON.stringify({ server: '0.0.0.0', method: 'aes-128-gcm', port_password: { 8381: 'one', 8382: { password: 'top', users: [{ name: 'alice', password: 'a' }] } } }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-c', join(dir, 'config.json'), '--print-uri', '--public-host', 'ss.example.test'], f.io), EXIT_OK);
   const lines = f.stdout().trimEnd().split('\n');
   t.same(lines.map((l) => decodeSip002(l)), [
@@ -48,13 +41,13 @@ t.test('--print-uri prints one URI per port and user, and exits without listenin
 
 t.test('--print-uri gives AES 2022 users iPSK:uPSK and takes public_host from the file', async (t) => {
   const dir = t.testdir({ 'config.json': JSON.stringify({ server_port: 9000, method: '2022-blake3-aes-128-gcm', password: ipsk, users: [{ name: 'bob', password: upsk }], public_host: '2001:db8::7' }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-c', join(dir, 'config.json'), '--print-uri'], f.io), EXIT_OK);
   t.equal(f.stdout(), `ss://2022-blake3-aes-128-gcm:${encodeURIComponent(`${ipsk}:${upsk}`)}@[2001:db8::7]:9000#ss-stream-server%20bob\n`);
 });
 
 t.test('--print-uri without --public-host warns that the address may be private, and never logs the password', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-k', 'secret-pw', '-p', '8400', '--print-uri'], f.io), EXIT_OK);
   t.match(decodeSip002(f.stdout().trim()), { password: 'secret-pw', port: 8400 });
   t.match(f.stderr(), /warn .*(behind NAT may be a private one|no network address)/);
@@ -62,7 +55,7 @@ t.test('--print-uri without --public-host warns that the address may be private,
 });
 
 t.test('--print-uri --qr draws a code under each URI that decodes back to it', async (t) => {
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-k', 'pw', '-m', 'aes-256-gcm', '--print-uri', '--qr', '--public-host', '198.51.100.4'], f.io), EXIT_OK);
   const [remarks, uri, ...drawing] = f.stdout().split('\n');
   t.equal(remarks, 'ss-stream-server');
@@ -73,26 +66,26 @@ t.test('--print-uri --qr draws a code under each URI that decodes back to it', a
 t.test('--sip008 writes the document with mode 0600, replacing an older file', async (t) => {
   const dir = t.testdir({ 'old.json': 'old' });
   const file = join(dir, 'old.json');
-  const f = fakeIo();
+  const f = fakeCliIo();
   t.equal(await runServerCli(['-k', 'pw', '-p', '8500', '--print-uri', '--sip008', file, '--public-host', 'h.test'], f.io), EXIT_OK);
   t.equal(statSync(file).mode & 0o777, 0o600);
   t.match(decodeSip008(JSON.parse(readFileSync(file, 'utf8'))), [{ server: 'h.test', serverPort: 8500, password: 'pw', method: 'chacha20-ietf-poly1305', remarks: 'ss-stream-server' }]);
-  const bad = fakeIo();
+  const bad = fakeCliIo();
   t.equal(await runServerCli(['-k', 'pw', '--print-uri', '--sip008', join(dir, 'no', 'such', 'dir.json')], bad.io), EXIT_USAGE);
   t.match(bad.stderr(), /--sip008: cannot write '.*dir\.json': ENOENT/);
 });
 
 t.test('refuses share flags that would do nothing, naming them', async (t) => {
-  const qr = fakeIo();
+  const qr = fakeCliIo();
   t.equal(await runServerCli(['-k', 'pw', '--qr'], qr.io), EXIT_USAGE);
   t.match(qr.stderr(), /--qr: draws the URIs that --print-uri prints .*add --print-uri/);
-  const none = fakeIo();
+  const none = fakeCliIo();
   t.equal(await runServerCli(['--print-uri'], none.io), EXIT_USAGE);
   t.match(none.stderr(), /--print-uri: no password, key or users are configured/);
-  const zero = fakeIo();
+  const zero = fakeCliIo();
   t.equal(await runServerCli(['-k', 'pw', '-p', '0', '--print-uri'], zero.io), EXIT_USAGE);
   t.match(zero.stderr(), /port: 0 cannot be shared/);
-  const rawKey = fakeIo();
+  const rawKey = fakeCliIo();
   t.equal(await runServerCli(['--key', Buffer.alloc(32, 3).toString('base64'), '-m', 'aes-256-gcm', '--print-uri'], rawKey.io), EXIT_USAGE);
   t.match(rawKey.stderr(), /key is a raw key, which a client cannot take as a password[^]*--print-uri: no port or user can be shared/);
 });
@@ -100,7 +93,7 @@ t.test('refuses share flags that would do nothing, naming them', async (t) => {
 t.test('a generated password comes with the config that keeps it, its QR code, and --sip008 with the bound port', async (t) => {
   const dir = t.testdir({});
   const file = join(dir, 'servers.json');
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-m', 'aes-128-gcm', '--qr', '--sip008', file], f.io);
   await until(() => f.stdout().includes('\x1b[0m') && f.stdout().endsWith('\x1b[0m'));
   const out = f.stdout();
@@ -119,7 +112,7 @@ t.test('a generated password comes with the config that keeps it, its QR code, a
 
 t.test('a generated password with a config file says which file to add it to', async (t) => {
   const dir = t.testdir({ 'c.json': JSON.stringify({ server: '127.0.0.1', server_port: 0 }) });
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-c', join(dir, 'c.json')], f.io);
   await until(() => f.stdout().includes('To keep it'));
   await until(() => f.stdout().endsWith('\n') && /"password": /.test(f.stdout()));
@@ -131,7 +124,7 @@ t.test('a generated password with a config file says which file to add it to', a
 
 t.test('a --sip008 file that cannot be written once the servers listen is logged, and they keep running', async (t) => {
   const dir = t.testdir({});
-  const f = fakeIo();
+  const f = fakeCliIo();
   const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '--sip008', join(dir, 'missing', 'servers.json')], f.io);
   await until(() => f.stderr().includes('could not share'));
   t.match(f.stderr(), /error could not share the servers error="--sip008: cannot write '.*servers\.json': ENOENT"/);
