@@ -45,14 +45,18 @@ function compress(state: Int32Array): void {
   state[3] = (state[3]! + d) | 0; state[4] = (state[4]! + e) | 0;
 }
 
-// inner/outer = SHA-1 states after one block of key ^ ipad / key ^ opad.
+// `state` = the SHA-1 state after one block of key ^ pad.
+function padState(state: Int32Array, key: Uint8Array, pad: number): void {
+  block.fill(pad);
+  for (let i = 0; i < key.length; i++) block[i] = key[i]! ^ pad;
+  state.set(IV);
+  compress(state);
+}
+
+// The HMAC key from now on: inner and outer states for it.
 function setKey(key: Uint8Array): void {
-  for (const [state, pad] of [[inner, 0x36], [outer, 0x5c]] as const) {
-    block.fill(pad);
-    for (let i = 0; i < key.length; i++) block[i] = key[i]! ^ pad;
-    state.set(IV);
-    compress(state);
-  }
+  padState(inner, key, 0x36);
+  padState(outer, key, 0x5c);
 }
 
 // Finishes a hash that has `done` bytes behind it (whole blocks, in H), with
@@ -73,18 +77,19 @@ function finish(n: number, done: number): void {
   }
 }
 
-// digest = HMAC(current key, parts...), the parts at most 63 bytes in all.
-function hmac(parts: readonly Uint8Array[]): void {
+// digest = HMAC(current key, a || b || c), at most 63 bytes in all.
+function hmac(a: Uint8Array, b: Uint8Array, c: Uint8Array): void {
   H.set(inner);
-  let n = 0;
-  for (const p of parts) { block.set(p, n); n += p.length; }
-  finish(n, 64);
+  block.set(a, 0);
+  block.set(b, a.length);
+  block.set(c, a.length + b.length);
+  finish(a.length + b.length + c.length, 64);
   H.set(outer);
   block.set(digest, 0);
   finish(20, 64);
 }
 
-const ONE = Uint8Array.of(1);
+const NONE = new Uint8Array(0);
 
 /**
  * HKDF-SHA1 of `ikm` with `salt` and `info`, `length` bytes, into a new
@@ -94,14 +99,14 @@ const ONE = Uint8Array.of(1);
 export function hkdfSha1(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
   if (ikm.length > 63 || salt.length > 64 || info.length > 42 || length > 255 * 20) throw new RangeError('hkdfSha1: input too long');
   setKey(salt.length === 0 ? new Uint8Array(20) : salt);
-  hmac([ikm]);
+  hmac(ikm, NONE, NONE);
   setKey(digest);
   const out = Buffer.allocUnsafe(length);
   const counter = new Uint8Array(1);
   const previous = new Uint8Array(20);
   for (let at = 0, i = 1; at < length; i++) {
     counter[0] = i;
-    hmac(i === 1 ? [info, ONE] : [previous, info, counter]);
+    hmac(i === 1 ? NONE : previous, info, counter);
     previous.set(digest);
     out.set(length - at >= 20 ? digest : digest.subarray(0, length - at), at);
     at += 20;
