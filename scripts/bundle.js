@@ -21,6 +21,7 @@
  * files of dist/lib stay as tsc wrote them, for the declarations beside them
  * and for the benchmark's helpers.
  */
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const ENTRIES = [
@@ -34,6 +35,10 @@ const ENTRIES = [
 // and a module loaded with import() stays a chunk of its own, loaded when
 // asked (metrics, the cluster, plugins ...), so the packages it imports are
 // not loaded at start either.
+// Chunk names carry a content hash: without this, every rebuild would leave
+// the previous chunks beside the new ones (and `npm pack` would ship them).
+rmSync('dist/chunks', { recursive: true, force: true });
+
 await build({
   entryPoints: ENTRIES,
   outdir: 'dist',
