@@ -22,6 +22,8 @@
 import { formatHostPort } from '../protocol/address.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import { resolveServerOptions } from '../server/server-options.js';
+import type { ServerPool } from '../server/server-pool.js';
+import { shareEntryOf } from '../config/share-list.js';
 import { checkArgvUtf8 } from './check-argv-utf8.js';
 import { checkFdBudget, nofileWarning } from './check-fd-budget.js';
 import { EXIT_USAGE, processIo, reportFailure, type CliIo } from './cli-io.js';
@@ -39,7 +41,7 @@ import { loadConfigFile } from './load-config-file.js';
 import { packageVersion } from './package-version.js';
 import { parseServerCliArgs, type ServerCliArgs } from './server-cli-args.js';
 import { buildServerCliOptions, type ServerCliOptions } from './server-cli-options.js';
-import { checkShareFlags, printShares, shareAtStart } from './share-servers.js';
+import { checkShareFlags, poolShareEntries, printShares, refreshSip008, shareAtStart } from './share-servers.js';
 import { SIGNALS, waitForSignal } from './wait-for-signal.js';
 import { createServerObservability, type ServerObservability } from './server-observability.js';
 import type { MetricsEndpoint, MetricsSource } from '../server/metrics/metrics-endpoint.js';
@@ -94,8 +96,11 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
   let serving: InProcess;
   const registry = plan.observability.registry;
   let endpoint: MetricsEndpoint | undefined;
+  // What the config says now (a reload replaces it): the share settings of a rewritten --sip008.
+  let current = plan.options;
+  const onManagerChange = (pool: ServerPool): void => void refreshSip008(plan.args, current, () => poolShareEntries(pool), plan.logger);
   try {
-    serving = await serveInProcess(plan.options, plan.logger, plan.observability.observer);
+    serving = await serveInProcess(plan.options, plan.logger, plan.observability.observer, onManagerChange);
   } catch (err) {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
@@ -112,7 +117,10 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
     const { options, warnings } = await rereadOptions(plan.args, plan.options, io.env);
     for (const w of warnings) plan.logger.warn(w);
-    return { ...(await pool.apply(options.servers)) };
+    const applied = await pool.apply(options.servers);
+    current = options;
+    await refreshSip008(plan.args, current, () => poolShareEntries(pool), plan.logger);
+    return { ...applied };
   });
   try {
     return await waitForSignal(NAME, {
@@ -182,6 +190,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
     for (const w of next.warnings) logger.warn(w);
     await cluster.reload(await plugins.prepare(next.options.servers));
     await plugins.start();
+    await refreshSip008(args, next.options, () => next.options.servers.map((s) => shareEntryOf(s)), logger);
     return { workers: cluster.pids.length };
   });
   try {

@@ -22,16 +22,17 @@ export interface InProcess {
 /**
  * Listens on every configured port (all or none), each behind its SIP003
  * plugin if it has one, then binds the manager.
+ * @param onManagerChange called after the manager added or removed a port
  * @throws the first listen error; nothing stays listening then
  */
-export async function serveInProcess(options: ServerCliOptions, logger: Logger, observer?: Partial<ServerObserver>): Promise<InProcess> {
+export async function serveInProcess(options: ServerCliOptions, logger: Logger, observer?: Partial<ServerObserver>, onManagerChange?: (pool: ServerPool) => void): Promise<InProcess> {
   let onPluginFailed: (err: Error) => void = () => {};
   const pluginFailed = new Promise<Error>((resolve) => (onPluginFailed = resolve));
   const pool = new ServerPool({ logger, ...(observer === undefined ? {} : { observer }), onPluginFailed: (err) => onPluginFailed(err) });
   await pool.apply(options.servers);
   let manager: Manager | undefined;
   if (options.managerAddress !== undefined) {
-    manager = new Manager({ ...options.managerAddress, pool, base: options.servers[0], logger });
+    manager = new Manager({ ...options.managerAddress, pool, base: options.servers[0], logger, ...(onManagerChange === undefined ? {} : { onChange: () => onManagerChange(pool) }) });
     try {
       await manager.listen();
     } catch (err) {

@@ -6,16 +6,18 @@
  * logged. The document is written with mode 0600.
  *
  *   --print-uri [--qr] [--sip008 FILE]   print (and write), exit; nothing listens
- *   --sip008 FILE                        written once the ports are bound (port 0 resolved)
+ *   --sip008 FILE                        written once the ports are bound (port 0 resolved),
+ *                                        again after a reload (SIGHUP) and a manager add or remove
  *   no password (generated)              printed with the config to keep it, [--qr]
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { encodeSip002 } from '../config/sip002.js';
 import { encodeSip008 } from '../config/sip008.js';
-import { listSharedServers, shareEntryOf, type SharedServer } from '../config/share-list.js';
+import { listSharedServers, shareEntryOf, type ShareEntry, type SharedServer } from '../config/share-list.js';
 import { resolveServerSettings } from '../config/server-settings.js';
 import { configError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { ServerPool } from '../server/server-pool.js';
 import type { ListeningServer } from './cluster-messages.js';
 import { renderQr } from './render-qr.js';
 import type { ServerCliArgs } from './server-cli-args.js';
@@ -46,7 +48,7 @@ export async function printShares(args: ServerCliArgs, options: ServerCliOptions
   const servers = shareList(options, options.servers.map((s) => shareEntryOf(s)), logger);
   if (servers.length === 0) throw configError('--print-uri', 'no port or user can be shared (see the warnings above)');
   for (const s of servers) stdout.write(args.qr === true ? `${s.remarks}\n${uriOf(s)}\n${await renderQr(uriOf(s))}\n` : `${uriOf(s)}\n`);
-  if (args.sip008 !== undefined) await writeSip008(args.sip008, servers);
+  if (args.sip008 !== undefined) await writeSip008(args.sip008, () => servers);
 }
 
 /**
@@ -61,11 +63,34 @@ export async function shareAtStart(args: ServerCliArgs, options: ServerCliOption
     const ports = listening.map((l) => l.addresses[0]!.port);
     const servers = shareList(options, options.servers.map((s, i) => shareEntryOf(s, ports[i])), logger);
     if (password !== undefined && servers[0] !== undefined) stdout.write(await generatedText(args, options, servers[0], ports[0]!));
-    if (args.sip008 !== undefined) await writeSip008(args.sip008, servers);
+    if (args.sip008 !== undefined) await writeSip008(args.sip008, () => servers);
   } catch (err) {
     // The servers already listen: a share that fails is reported, and they keep running.
     logger.error('could not share the servers', { error: (err as Error).message });
   }
+}
+
+/**
+ * While the servers run: rewrites `--sip008` (when given) from what they serve
+ * now, after a reload (SIGHUP) or a port the manager added or removed. Writes
+ * go one at a time and `entries` is read when a write's turn comes, so the
+ * file ends with the latest state. A document that cannot be written is
+ * logged; the servers keep running.
+ */
+export async function refreshSip008(args: ServerCliArgs, options: ServerCliOptions, entries: () => ShareEntry[], logger: Logger): Promise<void> {
+  const path = args.sip008;
+  if (path === undefined) return;
+  try {
+    await writeSip008(path, () => shareList(options, entries(), logger));
+    logger.info('--sip008 rewritten', { file: path });
+  } catch (err) {
+    logger.error('could not share the servers', { error: (err as Error).message });
+  }
+}
+
+/** What a single-process server's pool serves, configured and manager-added ports alike, with their bound ports. */
+export function poolShareEntries(pool: ServerPool): ShareEntry[] {
+  return pool.ports().map((port) => shareEntryOf(pool.settingsOf(port)!, pool.boundPort(port)));
 }
 
 function shareList(options: ServerCliOptions, entries: ReturnType<typeof shareEntryOf>[], logger: Logger): SharedServer[] {
@@ -93,14 +118,25 @@ async function generatedText(args: ServerCliArgs, options: ServerCliOptions, s: 
   return `no password given: generated a ${what} for this run\n  method:   ${s.method}\n  password: ${s.password}\n  uri:      ${uriOf(s)}\n${keep}${qr}`;
 }
 
-/** Writes the document through a temporary file created with mode 0600, then renamed over `path`. */
-async function writeSip008(path: string, servers: readonly SharedServer[]): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(encodeSip008(servers), null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw configError('--sip008', `cannot write '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+// The write in progress: the next one waits for it (same temporary name, and the last state must win).
+let writing: Promise<unknown> = Promise.resolve();
+
+/**
+ * Writes the document through a temporary file created with mode 0600, then
+ * renamed over `path`; one write at a time, `servers` read when its turn comes.
+ */
+function writeSip008(path: string, servers: () => readonly SharedServer[]): Promise<void> {
+  const write = writing.then(async () => {
+    const text = `${JSON.stringify(encodeSip008(servers()), null, 2)}\n`;
+    const temp = `${path}.${process.pid}.tmp`;
+    try {
+      await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+      await rename(temp, path);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw configError('--sip008', `cannot write '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  });
+  writing = write.catch(() => {});
+  return write;
 }

@@ -42,6 +42,8 @@ export interface ManagerOptions {
   logger?: Logger;
   /** Period of the `stat` reports, ms. Default {@link DEFAULT_STAT_INTERVAL_MS}. */
   statIntervalMs?: number;
+  /** Called after an `add` or a `remove` changed the pool (the command line rewrites `--sip008`). */
+  onChange?: () => void;
 }
 
 /** The ss-manager API endpoint. Nothing is bound until `listen()`. */
@@ -132,12 +134,14 @@ export class Manager {
         const settings: ServerSettings = current === undefined ? { ...this.#base, ...add } : { ...withoutKeys(current), ...add };
         const what = await pool.add(settings);
         this.#logger.info(what === 'added' ? 'manager: port added' : 'manager: port keys changed', { port: add.port });
+        this.#o.onChange?.();
         return 'ok';
       }
       case 'remove': {
         const port = toManagerRemovePort(command.body);
         if (pool.remove(port) === undefined) return formatManagerError(`port ${port} is not served`);
         this.#logger.info('manager: port removed', { port });
+        this.#o.onChange?.();
         return 'ok';
       }
     }

@@ -7,13 +7,14 @@
  * 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
 import { binPath, runCli, spawnCli, type CliProcess } from '../fixtures/cli.js';
 import { freePort, howItEnds, readBytes, startEchoServer } from '../fixtures/net.js';
 import { ssConnect } from '../fixtures/ss-client.js';
+import { decodeSip008 } from '../../lib/config/sip008.js';
 
 const SERVER = binPath('ss-stream-server');
 const method = 'aes-128-gcm';
@@ -110,7 +111,9 @@ t.test('a reload adds and removes ports; a bad config is refused and the old one
 t.test('with --workers 2, the main process passes the reload to every worker, and a transfer goes on', async (t) => {
   const { file, port, write, target } = await setup(t);
   await write({ users: [{ name: 'alice', password: 'a-pw' }] });
-  const cli = await spawn(t, file, ['--workers', '2']);
+  const sip008 = join(dirname(file), 'servers.json');
+  const shared = async (): Promise<string[]> => decodeSip008(JSON.parse(await readFile(sip008, 'utf8'))).map((s) => `${s.serverPort} ${s.password}`);
+  const cli = await spawn(t, file, ['--workers', '2', '--sip008', sip008, '--public-host', 'h.test']);
   const data = randomBytes(1 << 19);
   const c = await ssConnect(port, { method, password: 'a-pw', target });
   c.encrypt.write(data.subarray(0, 1000));
@@ -118,6 +121,7 @@ t.test('with --workers 2, the main process passes the reload to every worker, an
   await write({ users: [{ name: 'bob', password: 'b-pw' }] });
   t.match(await reload(cli, 1), /^info reloaded workers=2/);
   t.equal([...cli.stderr().matchAll(/info reloaded .*worker=\d/g)].length, 2, 'each worker reloaded');
+  t.same(await shared(), [`${port} b-pw`], '--sip008 is rewritten with the reloaded users');
   c.encrypt.end(data.subarray(1000));
   t.ok((await echoed).equals(data), 'the transfer completed intact');
   for (let i = 0; i < 4; i++) {

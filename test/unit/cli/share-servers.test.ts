@@ -1,5 +1,6 @@
-import { EventEmitter } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { EventEmitter, once } from 'node:events';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { EXIT_OK, EXIT_USAGE, runServerCli } from '../../../lib/cli/run-server-cli.js';
@@ -7,6 +8,7 @@ import { decodeSip002 } from '../../../lib/config/sip002.js';
 import { decodeSip008 } from '../../../lib/config/sip008.js';
 import { decodeTerminalQr } from '../../fixtures/qr.js';
 import { fakeCliIo } from '../../fixtures/cli-io.js';
+import { freePort } from '../../fixtures/net.js';
 
 // The shares are written before the CLI waits for its stop signal: under load a
 // SIGTERM sent on seeing them could come before anyone listens, and be lost.
@@ -130,6 +132,69 @@ t.test('a --sip008 file that cannot be written once the servers listen is logged
   t.match(f.stderr(), /error could not share the servers error="--sip008: cannot write '.*servers\.json': ENOENT"/);
   t.match(f.stdout(), /listening on 127\.0\.0\.1:\d+/);
   t.notMatch(f.stdout() + f.stderr(), /\bpw\b/);
+  await stop(f);
+  t.equal(await done, EXIT_OK);
+});
+
+t.test('--sip008 is rewritten after a SIGHUP reload, with the new ports and passwords', async (t) => {
+  const [first, second] = [await freePort(), await freePort()];
+  const dir = t.testdir({ 'c.json': JSON.stringify({ server: '127.0.0.1', method: 'aes-128-gcm', port_password: { [first]: 'one' } }) });
+  const file = join(dir, 'servers.json');
+  const f = fakeCliIo();
+  const done = runServerCli(['-c', join(dir, 'c.json'), '--sip008', file, '--public-host', 'h.test'], f.io);
+  t.teardown(() => void f.signals.emit('SIGTERM', 'SIGTERM')); // a failed assertion must not leave it running
+  const shared = (): string[] => {
+    try {
+      return decodeSip008(JSON.parse(readFileSync(file, 'utf8'))).map((s) => `${s.serverPort} ${s.password}`);
+    } catch {
+      return [];
+    }
+  };
+  await until(() => shared().length > 0);
+  t.same(shared(), [`${first} one`], 'written at start');
+  writeFileSync(join(dir, 'c.json'), JSON.stringify({ server: '127.0.0.1', method: 'aes-128-gcm', port_password: { [first]: 'uno', [second]: 'dos' } }));
+  f.signals.emit('SIGHUP', 'SIGHUP');
+  await until(() => f.stderr().includes('info reloaded'));
+  t.same(shared(), [`${first} uno`, `${second} dos`], 'rewritten from the reloaded config');
+  t.equal(statSync(file).mode & 0o777, 0o600);
+  t.match(f.stderr(), /info --sip008 rewritten file=/);
+  t.notMatch(f.stderr(), /\b(one|uno|dos)\b/, 'no password is logged');
+  await stop(f);
+  t.equal(await done, EXIT_OK);
+});
+
+t.test('--sip008 follows the ports the manager adds and removes', async (t) => {
+  const [managerPort, added] = [await freePort(), await freePort()];
+  const dir = t.testdir({});
+  const file = join(dir, 'servers.json');
+  const f = fakeCliIo();
+  const done = runServerCli(['-s', '127.0.0.1', '-p', '0', '-k', 'base', '-m', 'aes-128-gcm', '--manager-address', `127.0.0.1:${managerPort}`, '--sip008', file, '--public-host', 'h.test'], f.io);
+  t.teardown(() => void f.signals.emit('SIGTERM', 'SIGTERM'));
+  const passwords = (): string[] => {
+    try {
+      return decodeSip008(JSON.parse(readFileSync(file, 'utf8'))).map((s) => s.password);
+    } catch {
+      return [];
+    }
+  };
+  await until(() => passwords().length > 0);
+  const socket = createSocket('udp4');
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  t.teardown(() => socket.close());
+  const ask = async (text: string): Promise<string> => {
+    socket.send(text, managerPort, '127.0.0.1');
+    const [msg] = (await once(socket, 'message')) as [Buffer];
+    return msg.toString();
+  };
+  t.equal(await ask(`add: {"server_port": ${added}, "password": "added-pw"}`), 'ok');
+  await until(() => passwords().length === 2);
+  t.same(passwords(), ['base', 'added-pw'], 'the added port is shared');
+  t.match(decodeSip008(JSON.parse(readFileSync(file, 'utf8')))[1], { serverPort: added, server: 'h.test', method: 'aes-128-gcm' });
+  t.equal(await ask(`remove: {"server_port": ${added}}`), 'ok');
+  await until(() => passwords().length === 1);
+  t.same(passwords(), ['base'], 'the removed port is gone');
+  t.notMatch(f.stderr(), /added-pw/);
   await stop(f);
   t.equal(await done, EXIT_OK);
 });
