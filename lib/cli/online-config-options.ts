@@ -6,16 +6,37 @@
  * `--server-tag`; the choice is reported (remarks and position, no secret).
  */
 import type { OnlineConfigSettings } from '../config/online-config.js';
+import type { LocalSettings } from '../config/local-settings.js';
 import { pickSip008Server, sip008LocalSettings } from '../config/sip008.js';
 import { configError } from '../errors.js';
 import { fetchOnlineConfig, type FetchOnlineConfigOptions } from '../local/fetch-online-config.js';
 import type { LocalOptions } from '../local/local-options.js';
 import type { LocalCliArgs } from './local-cli-args.js';
 
+/** Where the document comes from and which server of it is used: what a refresh fetches again. */
+export interface OnlineConfigSource {
+  url: string;
+  /** The flag or key the URL came from, named in errors. */
+  key: string;
+  /** `--server-tag`; the first server without. */
+  tag: string | undefined;
+  /** `online_config.update_interval`, seconds; absent: fetched once. */
+  updateIntervalS: number | undefined;
+}
+
+/** The server chosen from a document, and how logs name it (no secret). */
+export interface ChosenServer {
+  options: LocalSettings;
+  name: string;
+  /** The line that says which server is used. */
+  message: string;
+}
+
 /** The chosen server's options, and lines to log once the logger exists. */
 export interface OnlineConfigLayer {
   options: LocalOptions;
   notes: { level: 'info' | 'warn'; message: string }[];
+  source: OnlineConfigSource;
 }
 
 /**
@@ -30,20 +51,27 @@ export async function onlineConfigLayer(args: LocalCliArgs, file: OnlineConfigSe
     if (args.serverTag !== undefined) throw configError('--server-tag', 'chooses a server of an online config: give --online-config-url too');
     return undefined;
   }
+  const source: OnlineConfigSource = { url, key, tag: args.serverTag, updateIntervalS: file?.updateIntervalS };
   const notes: OnlineConfigLayer['notes'] = [];
-  const servers = await fetchOnlineConfig(url, key, { ...limits, warn: (message) => notes.push({ level: 'warn', message }) });
-  const { server, index } = pickSip008Server(servers, args.serverTag);
-  let options: LocalOptions;
+  const chosen = await fetchChosenServer(source, { ...limits, warn: (message) => notes.push({ level: 'warn', message }) });
+  notes.push({ level: 'info', message: chosen.message });
+  return { options: chosen.options, notes, source };
+}
+
+/**
+ * Fetches the document of `source` and picks its server.
+ * @throws SsError `ERR_SS_CONFIG` naming the flag or key, and the document's field
+ */
+export async function fetchChosenServer(source: OnlineConfigSource, options: FetchOnlineConfigOptions = {}): Promise<ChosenServer> {
+  const servers = await fetchOnlineConfig(source.url, source.key, options);
+  const { server, index } = pickSip008Server(servers, source.tag);
+  let settings: LocalSettings;
   try {
-    options = sip008LocalSettings(server, `servers[${index}]`);
+    settings = sip008LocalSettings(server, `servers[${index}]`);
   } catch (err) {
-    throw configError(key, (err as Error).message);
+    throw configError(source.key, (err as Error).message);
   }
   const name = server.remarks ?? server.id ?? `${server.server}:${server.serverPort}`;
-  const how = args.serverTag === undefined ? 'the first' : 'the one tagged';
-  notes.push({ level: 'info', message: `online config: using server '${name}' (${index + 1} of ${servers.length}, ${how})` });
-  if (args.onlineConfigUrl === undefined && file?.updateIntervalS !== undefined) {
-    notes.push({ level: 'warn', message: 'online_config.update_interval: refreshing is not supported yet; the document was fetched once, at start' });
-  }
-  return { options, notes };
+  const how = source.tag === undefined ? 'the first' : 'the one tagged';
+  return { options: settings, name, message: `online config: using server '${name}' (${index + 1} of ${servers.length}, ${how})` };
 }

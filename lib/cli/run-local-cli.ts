@@ -27,7 +27,8 @@ import { readJsonFile } from './load-config-file.js';
 import { parseLocalCliArgs } from './local-cli-args.js';
 import { buildLocalCliOptions } from './local-cli-options.js';
 import { packageVersion } from './package-version.js';
-import { onlineConfigLayer } from './online-config-options.js';
+import { onlineConfigLayer, type OnlineConfigLayer } from './online-config-options.js';
+import { OnlineConfigRefresh } from './online-config-refresh.js';
 import { toOnlineConfig, type OnlineConfigSettings } from '../config/online-config.js';
 
 /** Exit status: shut down cleanly, or printed help/version. */
@@ -51,13 +52,14 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export async function runLocalCli(argv: readonly string[], io: LocalCliIo = processIo()): Promise<number> {
   let local: SsLocal;
   let logger: Logger;
+  let online: OnlineConfigLayer | undefined;
   try {
     checkArgvUtf8(argv);
     const args = await parseLocalCliArgs(argv, packageVersion(), (text) => io.stdout.write(`${text}\n`));
     if (args === undefined) return EXIT_OK;
     const secrets = await withSecretFiles(args);
     const file = args.config === undefined ? undefined : await loadLocalConfigFile(args.config);
-    const online = await onlineConfigLayer(args, file?.onlineConfig);
+    online = await onlineConfigLayer(args, file?.onlineConfig);
     const options = buildLocalCliOptions(secrets.args, file?.options, io.env, file, online?.options);
     logger = createConsoleLogger(options.logLevel, io.stderr, options.logFormat);
     for (const note of online?.notes ?? []) logger[note.level](note.message);
@@ -78,7 +80,11 @@ export async function runLocalCli(argv: readonly string[], io: LocalCliIo = proc
   }
   const a = local.address();
   io.stdout.write(`listening on ${formatHostPort(a.address, a.port)} (${local.method})\n`);
+  const source = online?.source;
+  const refresh = source?.updateIntervalS === undefined ? undefined : new OnlineConfigRefresh({ ...source, updateIntervalS: source.updateIntervalS }, local, logger);
+  refresh?.start();
   const code = await waitForSignal(local, logger, io);
+  await refresh?.stop();
   stopLogging();
   return code;
 }

@@ -81,6 +81,7 @@ export class LocalUdpService {
   readonly #observer: Partial<Observer>;
   #total = 0;
   #tunnel: UdpTunnelRelay | undefined;
+  #tunnelTarget: { host: string; port: number } | undefined;
   #closing = false;
 
   constructor(options: LocalUdpServiceOptions) {
@@ -136,6 +137,21 @@ export class LocalUdpService {
     req.reply(Socks5Reply.Succeeded, { host: a.address, port: a.port });
   }
 
+  /**
+   * Uses another method and keys (and server) from now on: new associations
+   * get them, and an open UDP tunnel is reopened on its address (its NAT
+   * entries are dropped). Associations already open keep theirs.
+   */
+  async switchServer(next: Pick<LocalUdpServiceOptions, 'spec' | 'masterKey' | 'identityKeys'> & { server?: string; serverPort?: number }): Promise<void> {
+    this.#o = { ...this.#o, spec: next.spec, masterKey: next.masterKey, identityKeys: next.identityKeys, ...(next.server === undefined ? {} : { server: next.server, serverPort: next.serverPort! }) };
+    const tunnel = this.#tunnel;
+    if (tunnel === undefined || this.#tunnelTarget === undefined || this.#closing) return;
+    const a = tunnel.address();
+    this.#tunnel = undefined;
+    await tunnel.close();
+    await this.openTunnel(this.#tunnelTarget, a.address, a.port);
+  }
+
   /** Sends to `server:serverPort` from now on (a SIP003u plugin's loopback port, known once it runs). */
   setServer(server: string, serverPort: number): void {
     this.#o = { ...this.#o, server, serverPort };
@@ -148,6 +164,7 @@ export class LocalUdpService {
    */
   async openTunnel(target: { host: string; port: number }, host: string, port: number): Promise<AddressInfo> {
     if (this.#tunnel) throw new Error('UDP tunnel already open');
+    this.#tunnelTarget = target;
     const server = { host: await this.#serverIp(), port: this.#o.serverPort };
     this.#tunnel = await UdpTunnelRelay.open({ spec: this.#o.spec, masterKey: this.#o.masterKey, identityKeys: this.#o.identityKeys, server, target, bindHost: host, bindPort: port, natTimeoutMs: this.#o.natTimeoutMs, logger: this.#o.logger, observer: this.#observer,
       ...(this.#o.proxy === undefined ? {} : { createSocket: () => proxiedDgramSocket(this.#openAssociation()!) }),

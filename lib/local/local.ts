@@ -10,7 +10,8 @@ import { redactProxyUrl } from '../protocol/proxy-url.js';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
-import { getMethod, type MethodName } from '../crypto/methods.js';
+import { getMethod, type CipherSpec, type MethodName } from '../crypto/methods.js';
+import { configError } from '../errors.js';
 import { listenOnce } from '../transport/listen-once.js';
 import { formatHostPort } from '../protocol/address.js';
 import type { LocalConnectionInfo, LocalConnectionStats, LocalObserver } from './local-connection-stats.js';
@@ -34,19 +35,30 @@ export interface SsLocalEvents {
 }
 
 /**
+ * What {@link SsLocal.switchServer} takes: the server and its keys (the
+ * plugin only to check that it is unchanged).
+ */
+export type LocalServerSettings = Pick<LocalOptions, 'server' | 'serverPort' | 'method' | 'password' | 'key' | 'plugin' | 'pluginOpts'>;
+
+/**
  * A local Shadowsocks client. Create it with {@link createLocal}; nothing
  * listens until `listen()`.
  */
 export class SsLocal extends EventEmitter<SsLocalEvents> {
-  readonly #config: ResolvedLocalConfig;
+  readonly #options: LocalOptions;
+  #config: ResolvedLocalConfig;
   readonly #services: LocalServices;
-  readonly #context: LocalContext;
-  readonly #observer: LocalObserver;
+  // What a new connection gets; switchServer() replaces it (open ones keep theirs).
+  #context: LocalContext;
+  readonly #hooks: ReturnType<typeof hooksObserver<LocalConnectionInfo, LocalConnectionStats>>;
+  // Set with the context (its failure log names the server).
+  #observer!: LocalObserver;
   readonly #sessions = new Set<LocalSession>();
   readonly #udp: LocalUdpService | undefined;
+  readonly #connect: NonNullable<LocalServices['connect']>;
   #server: Server | undefined;
   /** Where TCP connections to the server go: the server, or the plugin's loopback port. */
-  readonly #target: { host: string; port: number; allowHalfOpen: true };
+  #target: { host: string; port: number; allowHalfOpen: true };
   #plugin: PluginProcess | undefined;
   #listening = false;
   #closing: Promise<void> | undefined;
@@ -56,29 +68,36 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     super();
     const c = resolveLocalOptions(options);
     const s = resolveLocalServices(options);
+    this.#options = options;
     this.#config = c;
     this.#services = s;
-    const spec = getMethod(c.method)!;
-    const masterKey = Buffer.from(c.key, 'base64');
-    const identityKeys = c.identityKeys.map((k) => Buffer.from(k, 'base64'));
     const connect = s.connect ?? ((o) => netConnect(o));
-    const target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
-    this.#target = target;
+    this.#connect = connect;
+    this.#target = { host: c.server, port: c.serverPort, allowHalfOpen: true as const };
     // UDP goes through a SOCKS5 proxy's UDP ASSOCIATE; an HTTP proxy carries none, so UDP stays off rather than leave by another path.
     if (c.proxy?.protocol === 'http' && c.mode !== 'tcp_only') s.logger.warn('UDP is off: the server is reached through an HTTP proxy, which carries TCP only', { proxy: redactProxyUrl(c.proxy) });
     if (c.mode !== 'tcp_only' && c.proxy?.protocol !== 'http') {
       const proxy = c.proxy === undefined ? undefined : { proxy: c.proxy, connect, timeoutMs: c.connectTimeoutMs };
-      this.#udp = new LocalUdpService({ spec, masterKey, identityKeys, server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer, proxy });
+      this.#udp = new LocalUdpService({ ...udpKeysOf(c), server: c.server, serverPort: c.serverPort, lookup: s.lookup, natTimeoutMs: c.idleTimeoutMs, logger: s.logger, observer: s.observer, proxy });
     }
     // Hooks, events and the debug log are views of the one observer.
-    const hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
+    this.#hooks = hooksObserver<LocalConnectionInfo, LocalConnectionStats>(s, (event, arg) => this.emit(event, arg as never), (stats) => {
       s.logger.debug('connection closed', { client: stats.remoteAddress, via: stats.frontEnd, status: stats.status, up: stats.bytesUp, down: stats.bytesDown });
     });
+    this.#context = this.#contextFor(c);
+  }
+
+  // The ciphers, dialler and observer of connections to the server of `c`.
+  #contextFor(c: ResolvedLocalConfig): LocalContext {
+    const s = this.#services;
     // An unreachable or silent server is logged at warn, rate-limited.
-    this.#observer = combineObservers(hooks, localFailureLogObserver(s.logger, formatHostPort(c.server, c.serverPort)), s.observer);
+    this.#observer = combineObservers(this.#hooks, localFailureLogObserver(s.logger, formatHostPort(c.server, c.serverPort)), s.observer);
+    const { spec, masterKey, identityKeys } = udpKeysOf(c);
     const ciphers = createServerCiphers(spec, masterKey, identityKeys);
     if (ciphers.family.startWarning !== undefined) s.logger.warn(ciphers.family.startWarning);
-    this.#context = {
+    const target = this.#target;
+    const connect = this.#connect;
+    return {
       ciphers,
       dial: { connect: () => connect(c.proxy === undefined ? target : { host: c.proxy.host, port: c.proxy.port, allowHalfOpen: true }), timeoutMs: c.connectTimeoutMs, proxy: c.proxy, server: target },
       tunnel: c.tunnel,
@@ -92,6 +111,31 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
       logger: s.logger,
       observer: this.#observer,
     };
+  }
+
+  /**
+   * Points new connections, new UDP associations and the UDP tunnel at
+   * another server (or the same one with other keys or method); connections
+   * already open stay with the one they were opened with. The online config
+   * refresh of `ss-stream-local` calls this.
+   * @returns false when `server` is what the local already uses
+   * @throws SsError `ERR_SS_CONFIG` for invalid settings, for another plugin,
+   *   and with a plugin for another server or port (the plugin process dials
+   *   the server itself: restart the local)
+   */
+  async switchServer(server: LocalServerSettings): Promise<boolean> {
+    const { password: _pw, key: _k, plugin: _p, pluginOpts: _po, ...kept } = this.#options;
+    const c = resolveLocalOptions({ ...kept, ...server });
+    const old = this.#config;
+    if (c.plugin?.plugin !== old.plugin?.plugin || c.plugin?.pluginOpts !== old.plugin?.pluginOpts) throw configError('plugin', 'cannot change on a running local: restart it');
+    const moved = c.server !== old.server || c.serverPort !== old.serverPort;
+    if (!moved && c.method === old.method && c.key === old.key && c.identityKeys.join() === old.identityKeys.join()) return false;
+    if (moved && c.plugin !== undefined) throw configError('server', 'cannot change on a running local with a plugin (the plugin dials the server): restart it');
+    this.#config = c;
+    if (moved) this.#target = { host: c.server, port: c.serverPort, allowHalfOpen: true };
+    this.#context = this.#contextFor(c);
+    await this.#udp?.switchServer({ ...udpKeysOf(c), ...(moved ? { server: c.server, serverPort: c.serverPort } : {}) });
+    return true;
   }
 
   /** The method in use. */
@@ -237,6 +281,11 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
     this.#services.logger.error('listener error', { error: err.message });
     if (this.listenerCount('error') > 0) this.emit('error', err);
   };
+}
+
+// The method and keys of `c`, as the UDP side and the ciphers take them.
+function udpKeysOf(c: ResolvedLocalConfig): { spec: CipherSpec; masterKey: Buffer; identityKeys: Buffer[] } {
+  return { spec: getMethod(c.method)!, masterKey: Buffer.from(c.key, 'base64'), identityKeys: c.identityKeys.map((k) => Buffer.from(k, 'base64')) };
 }
 
 async function listenTcp(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {

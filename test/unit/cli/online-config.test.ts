@@ -64,7 +64,7 @@ t.test('a SIP008 document written by ss-stream-server is read by ss-stream-local
   t.equal(await running, EXIT_OK);
 });
 
-t.test('reads online_config from the config file, using the first server, and warns that it does not refresh', async (t) => {
+t.test('reads online_config from the config file, using the first server, and says how often it refreshes', async (t) => {
   const server = await startServerUnderTest({ method: 'aes-256-gcm', password: 'pw', forbiddenIp: [] });
   t.teardown(server.close);
   const echo = await startEchoServer();
@@ -77,8 +77,49 @@ t.test('reads online_config from the config file, using the first server, and wa
   while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
   const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.stdout())![1]);
   t.match(f.stderr(), /using server 'one' \(1 of 2, the first\)/);
-  t.match(f.stderr(), /warn online_config\.update_interval: refreshing is not supported yet/);
+  t.match(f.stderr(), /info online config: refreshed every interval seconds=3600/);
   t.equal(await socksEcho(port, echo.port, 'first'), 'first');
+  f.signals.emit('SIGTERM', 'SIGTERM');
+  t.equal(await running, EXIT_OK);
+});
+
+t.test('with update_interval, new connections move to the server the document names now; open ones stay, and a bad refresh keeps it', async (t) => {
+  const a = await startServerUnderTest({ method: 'aes-256-gcm', password: 'a-pw', forbiddenIp: [] });
+  t.teardown(a.close);
+  const b = await startServerUnderTest({ method: 'chacha20-ietf-poly1305', password: 'b-pw', forbiddenIp: [] });
+  t.teardown(b.close);
+  const echo = await startEchoServer();
+  t.teardown(echo.close);
+  const main = { ...good, remarks: 'main', server_port: a.port, password: 'a-pw', method: 'aes-256-gcm' };
+  const routes: Record<string, string> = { '/c.json': JSON.stringify({ version: 1, servers: [main] }) };
+  const docs = await serveDocuments(routes);
+  t.teardown(docs.close);
+  const dir = t.testdir({ 'local.json': JSON.stringify({ local_address: '127.0.0.1', local_port: 0, online_config: { config_url: docs.url('/c.json'), update_interval: 1 } }) });
+  const f = fakeCliIo();
+  const running = runLocalCli(['-c', join(dir, 'local.json'), '-v'], f.io);
+  t.teardown(() => void f.signals.emit('SIGTERM', 'SIGTERM'));
+  while (!f.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(f.stdout())![1]);
+  t.equal(await socksEcho(port, echo.port, 'to a'), 'to a');
+  t.equal((await a.waitClosed(1)).length, 1, 'the first server relayed it');
+  const { socket: open } = await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port, type: 5 }, command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 });
+  t.teardown(() => open.destroy());
+  routes['/c.json'] = JSON.stringify({ version: 1, servers: [{ ...main, server_port: b.port, password: 'b-pw', method: 'chacha20-ietf-poly1305' }] });
+  const until = async (re: RegExp): Promise<void> => {
+    for (const end = Date.now() + 8000; !re.test(f.stderr()); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`no ${re} in time`);
+  };
+  await until(/info online config: switched to server 'main' for new connections/);
+  t.equal(await socksEcho(port, echo.port, 'to b'), 'to b');
+  t.equal((await b.waitClosed(1)).length, 1, 'the new server relayed the new connection');
+  open.write('still a');
+  t.equal((await readBytes(open, 7)).toString(), 'still a', 'the connection opened before the switch still relays through the first server');
+  routes['/c.json'] = JSON.stringify({ version: 1, servers: [{ ...main, server_port: 'x' }] });
+  await until(/warn online config: refresh failed, keeping the current server error="online_config\.config_url: servers\[0\]\.server_port/);
+  t.equal(await socksEcho(port, echo.port, 'b again'), 'b again');
+  t.equal((await b.waitClosed(2)).length, 2, 'a bad document leaves the local on the server it had');
+  t.notMatch(f.stderr(), /a-pw|b-pw/, 'no password is logged');
+  open.destroy();
+  t.equal((await a.waitClosed(2)).length, 2, 'the connection that stayed was the first server\'s');
   f.signals.emit('SIGTERM', 'SIGTERM');
   t.equal(await running, EXIT_OK);
 });

@@ -219,3 +219,27 @@ t.test('a custom udpAssociate hook replaces the built-in relay', async (t) => {
   t.equal(info.remoteHost.port, 5353);
   info.socket.destroy();
 });
+
+t.test('switchServer() reopens the UDP tunnel towards the new server and keys; TCP follows too', async (t) => {
+  const echo = await startTcpUdpEcho();
+  t.teardown(echo.close);
+  const { local, server: first } = await startPair(t, { tunnel: { host: '127.0.0.1', port: echo.port } });
+  const other = await startServerUnderTest({ method: 'chacha20-ietf-poly1305', password: 'other-password', forbiddenIp: [] });
+  t.teardown(other.close);
+  const app = await UdpClient.open();
+  t.teardown(() => app.close());
+  const before = taggedPayload(1, 100);
+  await app.request(() => app.send(before, local.port), (d) => d.msg.equals(before));
+  t.equal(await local.local.switchServer({ server: '127.0.0.1', serverPort: other.port, method: 'chacha20-ietf-poly1305', password: 'other-password' }), true);
+  t.equal(local.local.method, 'chacha20-ietf-poly1305');
+  await first.close(); // from here on, only the new server can answer
+  const after = taggedPayload(2, 100);
+  await app.request(() => app.send(after, local.port), (d) => d.msg.equals(after));
+  t.pass('a datagram after the switch is echoed, through the new server');
+  const s = connect({ host: '127.0.0.1', port: local.port });
+  await once(s, 'connect');
+  s.write('tcp to the new one');
+  t.equal((await readBytes(s, 18)).toString(), 'tcp to the new one');
+  s.destroy();
+  t.equal((await other.waitClosed(1)).length, 1, 'the new server relayed the TCP connection');
+});

@@ -10,6 +10,7 @@ import { readAll, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { keysFor } from '../../fixtures/ss-client.js';
 import { DecryptTransform } from '../../../lib/stream/decrypt-transform.js';
 import type { LocalOptions } from '../../../lib/local/local-options.js';
+import { createLocal } from '../../../lib/local/local.js';
 
 const method = 'aes-256-gcm';
 const password = 'local-test-password';
@@ -328,4 +329,13 @@ t.test('stops dialling when the client leaves, and times out a server that does 
   const [, second] = await local.waitClosed(2);
   t.equal(second!.status, 'ERR_SS_SERVER_UNREACHABLE');
   t.equal(local.local.connections, 0);
+});
+
+t.test('switchServer() answers false for the server in use, and refuses bad settings and another plugin without changing anything', async (t) => {
+  const local = createLocal({ host: '127.0.0.1', port: 0, server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'pw' });
+  t.equal(await local.switchServer({ server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'pw' }), false);
+  await t.rejects(local.switchServer({ server: '127.0.0.1', serverPort: 8388, method: 'rc5' as never, password: 'pw' }), { code: 'ERR_SS_CONFIG', message: /method/ });
+  await t.rejects(local.switchServer({ server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'pw', plugin: 'obfs-local' }), { code: 'ERR_SS_CONFIG', message: /plugin: cannot change on a running local/ });
+  t.equal(local.method, 'aes-128-gcm', 'still the first method');
+  t.equal(await local.switchServer({ server: '127.0.0.1', serverPort: 8388, method: 'aes-128-gcm', password: 'new' }), true, 'a new password alone is a switch');
 });
