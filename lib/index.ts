@@ -13,7 +13,7 @@ export { Manager, DEFAULT_STAT_INTERVAL_MS, type ManagerOptions } from './server
 export { parseManagerCommand, formatManagerList, formatStat, formatStatExt, MAX_MANAGER_DATAGRAM_BYTES, type ManagerCommand, type ManagerListEntry, type PortTraffic } from './protocol/manager-command.js';
 export { encodeSip002, decodeSip002, type Sip002Server } from './config/sip002.js';
 export { createLocal, SsLocal, type SsLocalEvents } from './local/local.js';
-export { resolveLocalOptions, resolveLocalServices, parseLocalConfigFile, LOCAL_DEFAULTS, LOCAL_SETTINGS, type LocalMode, type LocalOptions, type LocalSettings, type LocalServiceOptions, type LocalServices, type ResolvedLocalConfig, type ServerConnectFunction } from './local/local-options.js';
+export { resolveLocalOptions, resolveLocalServices, parseLocalConfigFile, LOCAL_DEFAULTS, LOCAL_SETTINGS, type LocalMode, type LocalOptions, type LocalServerSettings, type LocalSettings, type LocalServiceOptions, type LocalServices, type ResolvedLocalConfig, type ServerConnectFunction } from './local/local-options.js';
 export type { LocalUdpStats } from './local/local-udp-service.js';
 export type { LocalConnectionInfo, LocalConnectionStats, LocalFrontEnd } from './local/local-connection-stats.js';
 export type { UdpAssociateHandler, UdpAssociateRequest } from './local/udp-associate.js';

@@ -112,7 +112,8 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
     await serving.close();
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
-  await report(plan, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
+  // The reload handler comes before the report: a SIGHUP sent on seeing "listening on" (a service
+  // manager's reload) must find it, not the start-up catch that ignores it (ignored-signals.ts).
   const stopReload = reloadOnSighup(io.signals, plan.logger, async () => {
     if (plan.args.config === undefined) throw new Error(NO_CONFIG);
     const { options, warnings } = await rereadOptions(plan.args, plan.options, io.env);
@@ -123,6 +124,7 @@ async function runHere(plan: Plan, io: ServerCliIo): Promise<number> {
     return { ...applied };
   });
   try {
+    await report(plan, pool.servers.map((s) => ({ method: s.method, addresses: s.addresses() })), io);
     return await waitForSignal(NAME, {
       close: async () => {
         await Promise.all([serving.close(), endpoint?.close()]);
@@ -183,7 +185,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
     return fail(io, err, EXIT_LISTEN_FAILED);
   }
   if (listening === undefined) return fail(io, error, EXIT_LISTEN_FAILED);
-  await report(plan, listening, io);
+  // Before the report, as in runHere.
   const stopReload = reloadOnSighup(io.signals, logger, async () => {
     if (args.config === undefined) throw new Error(NO_CONFIG);
     const next = await rereadOptions(args, options, io.env);
@@ -194,6 +196,7 @@ async function runCluster(plan: Plan, io: ServerCliIo): Promise<number> {
     return { workers: cluster.pids.length };
   });
   try {
+    await report(plan, listening, io);
     return await waitForSignal(NAME, { close: async () => void (await Promise.all([cluster.stop().then(() => plugins.stop()), endpoint?.close()])), describe: () => ({ workers: cluster.pids.length }), kill: () => cluster.kill(), failed }, logger, io);
   } finally {
     stopReload();

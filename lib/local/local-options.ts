@@ -69,6 +69,12 @@ export interface LocalServiceOptions {
 /** Options of {@link createLocal}: settings and services. `server` and `password` (or `key`) are required. */
 export interface LocalOptions extends LocalSettings, LocalServiceOptions {}
 
+/**
+ * What `SsLocal.switchServer()` takes: the server and its keys (the plugin
+ * only to check that it is unchanged).
+ */
+export type LocalServerSettings = Pick<LocalOptions, 'server' | 'serverPort' | 'method' | 'password' | 'key' | 'plugin' | 'pluginOpts'>;
+
 /** The services after validation, with defaults filled in. */
 export interface LocalServices {
   connect: ServerConnectFunction | undefined;

@@ -9,7 +9,7 @@
 import { redactProxyUrl } from '../protocol/proxy-url.js';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
+import { resolveLocalOptions, resolveLocalServices, type LocalMode, type LocalOptions, type LocalServerSettings, type LocalServices, type ResolvedLocalConfig } from './local-options.js';
 import { getMethod, type CipherSpec, type MethodName } from '../crypto/methods.js';
 import { configError } from '../errors.js';
 import { listenOnce } from '../transport/listen-once.js';
@@ -33,12 +33,6 @@ export interface SsLocalEvents {
   /** The listening socket failed after `listen()` resolved, or the plugin gave up (`ERR_SS_PLUGIN_EXITED`; the local then closes). */
   error: [err: Error];
 }
-
-/**
- * What {@link SsLocal.switchServer} takes: the server and its keys (the
- * plugin only to check that it is unchanged).
- */
-export type LocalServerSettings = Pick<LocalOptions, 'server' | 'serverPort' | 'method' | 'password' | 'key' | 'plugin' | 'pluginOpts'>;
 
 /**
  * A local Shadowsocks client. Create it with {@link createLocal}; nothing
@@ -114,14 +108,11 @@ export class SsLocal extends EventEmitter<SsLocalEvents> {
   }
 
   /**
-   * Points new connections, new UDP associations and the UDP tunnel at
-   * another server (or the same one with other keys or method); connections
-   * already open stay with the one they were opened with. The online config
-   * refresh of `ss-stream-local` calls this.
+   * Points new connections, new UDP associations and the UDP tunnel at another server (or other
+   * keys or method); open connections stay where they are. The online config refresh calls this.
    * @returns false when `server` is what the local already uses
-   * @throws SsError `ERR_SS_CONFIG` for invalid settings, for another plugin,
-   *   and with a plugin for another server or port (the plugin process dials
-   *   the server itself: restart the local)
+   * @throws SsError `ERR_SS_CONFIG` for invalid settings, another plugin, and with a plugin
+   *   another server or port (the plugin process dials the server itself: restart the local)
    */
   async switchServer(server: LocalServerSettings): Promise<boolean> {
     const { password: _pw, key: _k, plugin: _p, pluginOpts: _po, ...kept } = this.#options;

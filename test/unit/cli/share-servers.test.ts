@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
+import { Writable } from 'node:stream';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -195,6 +196,24 @@ t.test('--sip008 follows the ports the manager adds and removes', async (t) => {
   await until(() => passwords().length === 1);
   t.same(passwords(), ['base'], 'the removed port is gone');
   t.notMatch(f.stderr(), /added-pw/);
+  await stop(f);
+  t.equal(await done, EXIT_OK);
+});
+
+t.test('a SIGHUP sent as soon as "listening on" is printed is a reload, also while --sip008 is being written', async (t) => {
+  const port = await freePort();
+  const dir = t.testdir({ 'c.json': JSON.stringify({ server: '127.0.0.1', server_port: port, method: 'aes-128-gcm', password: 'one' }) });
+  const f = fakeCliIo();
+  // The SIGHUP goes out from inside the write of "listening on", as a service manager could send it.
+  const captured = f.io.stdout;
+  const stdout = new Writable({ write(chunk, encoding, cb) {
+    captured.write(chunk, encoding, cb);
+    if (String(chunk).includes('listening on')) f.signals.emit('SIGHUP', 'SIGHUP');
+  } });
+  const done = runServerCli(['-c', join(dir, 'c.json'), '--sip008', join(dir, 'servers.json'), '--public-host', 'h.test'], { ...f.io, stdout });
+  t.teardown(() => void f.signals.emit('SIGTERM', 'SIGTERM'));
+  await until(() => f.stderr().includes('info reloaded'));
+  t.pass('reloaded');
   await stop(f);
   t.equal(await done, EXIT_OK);
 });
