@@ -3,12 +3,11 @@
  * command adds and removes ports, and answers ping with pong and a stat.
  * Runs dist/ on 127.0.0.1.
  */
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import t from 'tap';
 import { binPath, spawnCli } from '../fixtures/cli.js';
 import { freePort, readBytes, startEchoServer } from '../fixtures/net.js';
 import { ssConnect } from '../fixtures/ss-client.js';
+import { openManagerClient } from '../fixtures/manager-client.js';
 
 const SERVER = binPath('ss-stream-server');
 
@@ -19,15 +18,7 @@ t.test('the command serves the manager API on the UDP address given, and nothing
   const cli = spawnCli(SERVER, ['-s', '127.0.0.1', '-p', '0', '-k', 'pw', '-m', 'aes-128-gcm', '--forbidden-ip', '', '--manager-address', `127.0.0.1:${managerPort}`]);
   t.teardown(() => cli.kill('SIGKILL'));
   await cli.waitForStdout(/listening on 127\.0\.0\.1:\d+/, 20_000);
-  const socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  t.teardown(() => socket.close());
-  const ask = async (text: string): Promise<string> => {
-    socket.send(text, managerPort, '127.0.0.1');
-    const [msg] = (await once(socket, 'message')) as [Buffer];
-    return msg.toString();
-  };
+  const { ask, next } = await openManagerClient(t, managerPort);
   const port = await freePort();
   t.equal(await ask(`add: {"server_port": ${port}, "password": "pw-of-8001"}`), 'ok');
   const c = await ssConnect(port, { method: 'aes-128-gcm', password: 'pw-of-8001', target: { host: '127.0.0.1', port: echo.port }, payload: Buffer.from('hi') });
@@ -36,14 +27,14 @@ t.test('the command serves the manager API on the UDP address given, and nothing
   await c.ended;
   t.equal(JSON.parse(await ask('list')).length, 2, 'list shows the configured and the added port');
   t.equal(await ask('ping'), 'pong');
-  const [stat] = (await once(socket, 'message')) as [Buffer];
+  const stat = await next();
   // JSON objects list integer keys in numeric order: compare parsed, not as text.
   t.match(stat.toString(), /^stat: \{.*\}$/);
   const stats = JSON.parse(stat.toString().slice('stat: '.length)) as Record<string, number>;
   t.equal(Object.keys(stats).length, 2, 'the configured port (its bound number) and the added one');
   t.equal(stats[String(port)], 4);
   t.same(Object.entries(stats).filter(([p]) => p !== String(port)).map(([, n]) => n), [0]);
-  const [ext] = (await once(socket, 'message')) as [Buffer];
+  const ext = await next();
   t.match(ext.toString(), /^stat_ext: \{.*\}$/);
   t.same((JSON.parse(ext.toString().slice('stat_ext: '.length)) as Record<string, unknown>)[String(port)], { up: 2, down: 2 });
   t.notMatch(stat.toString(), /"0":/);

@@ -1,5 +1,4 @@
-import { createSocket } from 'node:dgram';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { decodeSip008 } from '../../../lib/config/sip008.js';
 import { decodeTerminalQr } from '../../fixtures/qr.js';
 import { fakeCliIo } from '../../fixtures/cli-io.js';
 import { freePort } from '../../fixtures/net.js';
+import { openManagerClient } from '../../fixtures/manager-client.js';
 
 // The shares are written before the CLI waits for its stop signal: under load a
 // SIGTERM sent on seeing them could come before anyone listens, and be lost.
@@ -179,15 +179,7 @@ t.test('--sip008 follows the ports the manager adds and removes', async (t) => {
     }
   };
   await until(() => passwords().length > 0);
-  const socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  t.teardown(() => socket.close());
-  const ask = async (text: string): Promise<string> => {
-    socket.send(text, managerPort, '127.0.0.1');
-    const [msg] = (await once(socket, 'message')) as [Buffer];
-    return msg.toString();
-  };
+  const { ask } = await openManagerClient(t, managerPort);
   t.equal(await ask(`add: {"server_port": ${added}, "password": "added-pw"}`), 'ok');
   await until(() => passwords().length === 2);
   t.same(passwords(), ['base', 'added-pw'], 'the added port is shared');

@@ -2,11 +2,9 @@
  * The ss-manager API over UDP on 127.0.0.1: every command, its answers and
  * errors, and the stat reports (with a short interval).
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { Manager } from '../../../lib/server/manager.js';
 import { ServerPool } from '../../../lib/server/server-pool.js';
@@ -14,17 +12,11 @@ import type { MethodName } from '../../../lib/crypto/methods.js';
 import { freePort, readBytes, startEchoServer } from '../../fixtures/net.js';
 import { ssConnect } from '../../fixtures/ss-client.js';
 import { FAKE_PLUGIN, isAlive, waitFor } from '../../fixtures/plugin.js';
+import { openManagerClient } from '../../fixtures/manager-client.js';
 
 const method: MethodName = 'aes-128-gcm';
 const base = { host: '127.0.0.1', method, forbiddenIp: [], handshakeTimeoutMs: 500, shutdownGraceMs: 200 };
 
-interface Client {
-  socket: Socket;
-  /** Sends a request and resolves with the next datagram. */
-  ask(text: string | Buffer): Promise<string>;
-  /** Resolves with the next datagram. */
-  next(): Promise<string>;
-}
 
 async function start(t: Test, statIntervalMs = 60_000) {
   const pool = new ServerPool();
@@ -34,26 +26,7 @@ async function start(t: Test, statIntervalMs = 60_000) {
     await manager.close();
     await pool.close();
   });
-  const socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  t.teardown(() => socket.close());
-  const queue: string[] = [];
-  const waiting: ((s: string) => void)[] = [];
-  socket.on('message', (m) => {
-    const w = waiting.shift();
-    if (w) w(m.toString());
-    else queue.push(m.toString());
-  });
-  const next = (): Promise<string> => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((r) => waiting.push(r)));
-  const client: Client = {
-    socket,
-    next,
-    ask: (text) => {
-      socket.send(text, port, '127.0.0.1');
-      return next();
-    },
-  };
+  const client = await openManagerClient(t, port);
   return { pool, manager, client };
 }
 
