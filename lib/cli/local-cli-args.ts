@@ -10,7 +10,7 @@ import { DEFAULT_SERVER_PORT } from '../constants.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_LOCAL_ADDRESS, DEFAULT_LOCAL_MODE, DEFAULT_LOCAL_PORT } from '../local/local-options.js';
 import type { CommandSpec } from './parse-flags.js';
-import { argsOf, exclusive, ignoredFlagWarnings, modeOf, parseCommandLine, withSharedOptions } from './shared-cli-options.js';
+import { argsOf, exclusive, ignoredFlagWarnings, modeOf, parseCommandLine, pluginFlags, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface LocalCliArgs {
@@ -70,10 +70,7 @@ export const LOCAL_COMMAND: CommandSpec = withSharedOptions({
     { name: 'socks-password', type: 'string', description: 'Require this SOCKS5 / HTTP proxy password' },
     { name: 'proxy', type: 'string', description: LOCAL_SETTINGS.proxy.doc },
     { name: 'mode', type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: ${DEFAULT_LOCAL_MODE}]` },
-    { name: 'plugin', type: 'string', description: LOCAL_SETTINGS.plugin.doc },
-    { name: 'plugin-opts', type: 'string', description: LOCAL_SETTINGS.pluginOpts.doc },
-    { name: 'plugin-args', type: 'string', repeatable: true, description: LOCAL_SETTINGS.pluginArgs.doc },
-    { name: 'plugin-mode', type: 'string', description: 'tcp_only: UDP goes straight to the server; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' },
+    ...pluginFlags(LOCAL_SETTINGS),
     { name: 'tcp-and-udp', alias: 'u', type: 'boolean', description: 'Relay TCP and UDP: SOCKS5 UDP ASSOCIATE, and UDP in tunnel mode (= --mode tcp_and_udp)' },
     { name: 'udp-only', alias: 'U', type: 'boolean', description: 'Relay UDP only: SOCKS5 serves only UDP ASSOCIATE; a tunnel forwards only UDP (= --mode udp_only)' },
   ],

@@ -7,7 +7,7 @@ import { SERVER_SETTINGS } from '../config/server-settings.js';
 import { SERVER_MODES } from '../config/mode.js';
 import { DEFAULT_SERVER_PORT } from '../constants.js';
 import type { CommandSpec } from './parse-flags.js';
-import { argsOf, exclusive, ignoredFlagWarnings, modeOf, parseCommandLine, withSharedOptions } from './shared-cli-options.js';
+import { argsOf, exclusive, ignoredFlagWarnings, modeOf, parseCommandLine, pluginFlags, withSharedOptions } from './shared-cli-options.js';
 
 /** The flags as given (strings, not yet validated). */
 export interface ServerCliArgs {
@@ -73,10 +73,7 @@ export const SERVER_COMMAND: CommandSpec = withSharedOptions({
     { name: 'outbound-proxy', type: 'string', description: SERVER_SETTINGS.outboundProxy.doc },
     { name: 'outbound-proxy-remote-dns', type: 'boolean', description: SERVER_SETTINGS.outboundProxyRemoteDns.doc },
     { name: 'mode', type: 'string', description: `Relay TCP, UDP or both: ${SERVER_MODES.join(', ')} [default: tcp_and_udp]` },
-    { name: 'plugin', type: 'string', description: SERVER_SETTINGS.plugin.doc },
-    { name: 'plugin-opts', type: 'string', description: SERVER_SETTINGS.pluginOpts.doc },
-    { name: 'plugin-args', type: 'string', repeatable: true, description: SERVER_SETTINGS.pluginArgs.doc },
-    { name: 'plugin-mode', type: 'string', description: 'tcp_only: UDP stays direct on the port; tcp_and_udp: UDP goes through the plugin too (SIP003u) [default: tcp_only]' },
+    ...pluginFlags(SERVER_SETTINGS),
     { name: 'tcp-and-udp', alias: 'u', type: 'boolean', description: 'Relay TCP and UDP (= --mode tcp_and_udp, the default; as libev\'s -u)' },
     { name: 'udp-only', alias: 'U', type: 'boolean', description: 'Relay UDP only (= --mode udp_only; as libev\'s -U)' },
     { name: 'workers', type: 'string', description: 'Processes serving the same port(s), with node:cluster; UDP is served by the first one [default: 1]' },

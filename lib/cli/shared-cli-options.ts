@@ -6,6 +6,7 @@
  * data and calls {@link withSharedOptions}, then {@link parseCommandLine}.
  */
 import { IGNORED_CONFIG_KEYS } from '../config/ignored-config-keys.js';
+import { DEFAULT_PLUGIN_MODE } from '../config/plugin-settings.js';
 import { flagProperty } from '../config/setting.js';
 import { SHARED_PROCESS_SETTINGS } from '../config/shared-process-settings.js';
 import { DEFAULT_METHOD } from '../constants.js';
@@ -43,6 +44,16 @@ const SHARED_CONFLICTS: readonly (readonly [string, string])[] = [
   ...exclusive('key', ['password-file', 'key-file']),
   ['password-file', 'key-file'],
 ];
+
+/** The four SIP003 plugin flags of a command, described by its settings table (`SERVER_SETTINGS` or `LOCAL_SETTINGS`). */
+export function pluginFlags(docs: Record<'plugin' | 'pluginOpts' | 'pluginArgs' | 'pluginMode', { doc: string }>): FlagSpec[] {
+  return [
+    { name: 'plugin', type: 'string', description: docs.plugin.doc },
+    { name: 'plugin-opts', type: 'string', description: docs.pluginOpts.doc },
+    { name: 'plugin-args', type: 'string', repeatable: true, description: docs.pluginArgs.doc },
+    { name: 'plugin-mode', type: 'string', description: `${docs.pluginMode.doc} [default: ${DEFAULT_PLUGIN_MODE}]` },
+  ];
+}
 
 /** A command with the shared flags after its own, and the shared exclusions after its own. */
 export function withSharedOptions(own: CommandSpec): CommandSpec {
